@@ -1,0 +1,39 @@
+"""Exceptions that carry what a user needs: which file, what is wrong, what to do.
+
+The CLI turns any :class:`LendariaError` into one clear paragraph and its ``exit_code``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LendariaError(Exception):
+    """Base class for errors reported to users without a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, file: str | Path | None = None, hint: str | None = None):
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.hint = hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(f"{self.file}: ")
+        parts.append(self.message)
+        if self.hint:
+            parts.append(f" {self.hint}")
+        return "".join(parts)
+
+
+class InputError(LendariaError):
+    """Bad user input (spec, source file, slug, option): nothing was written."""
+
+
+class NothingCollectedError(LendariaError):
+    """Every source of a mind failed; metadata records why."""
+
+    exit_code = 3

@@ -1,0 +1,40 @@
+"""All configuration in one pydantic-settings class, read from the environment (prefix ``LENDARIA_``).
+
+Secrets are ``SecretStr``: their values never appear in ``repr``, logs or outputs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LENDARIA_", extra="ignore")
+
+    outputs: Path = Field(Path("outputs"), description="Root of the contract files (minds/, courses/).")
+
+    # ETL limits
+    max_source_bytes: int = Field(64 * 1024 * 1024, gt=0, description="Largest local file or download accepted.")
+    http_timeout: float = Field(20.0, gt=0, description="Seconds per HTTP request (connect + read).")
+    http_concurrency: int = Field(8, ge=1, description="Simultaneous downloads in total.")
+    http_per_host: int = Field(2, ge=1, description="Simultaneous downloads per host (politeness).")
+    http_retries: int = Field(3, ge=0, description="Retries on 429/5xx/network errors, with backoff.")
+    http_backoff: float = Field(0.5, ge=0, description="First backoff in seconds; doubles per retry.")
+    http_max_backoff: float = Field(30.0, ge=0, description="Cap on one backoff, including Retry-After.")
+    feed_max_entries: int = Field(50, ge=1, description="Entries taken from one RSS/Atom feed.")
+    user_agent: str = "Lendaria/0.1 (+offline-first mind pipeline)"
+
+    # Services used by later stages (never logged; see README "Configuration").
+    anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
+    database_url: SecretStr | None = Field(None, validation_alias="DATABASE_URL")
+    supabase_url: str | None = Field(None, validation_alias="SUPABASE_URL")
+    supabase_service_role_key: SecretStr | None = Field(None, validation_alias="SUPABASE_SERVICE_ROLE_KEY")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,80 @@
+"""Text utilities shared by the packs: normalisation, word counts, language guess, slugs.
+
+All functions are pure and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+_TRAILING_WS = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def normalize_text(text: str) -> str:
+    """Canonical form of extracted text, so equal content hashes equally.
+
+    NFC; newlines unified to ``\\n``; control and zero-width characters removed; trailing spaces
+    dropped; runs of blank lines collapsed to one; no leading/trailing blank lines; one final newline
+    (empty text stays empty).
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = _CONTROL.sub("", text)
+    text = text.replace("\t", " ")
+    text = _TRAILING_WS.sub("", text)
+    text = _MANY_BLANK_LINES.sub("\n\n", text)
+    text = text.strip("\n")
+    return text + "\n" if text.strip() else ""
+
+
+def word_count(text: str) -> int:
+    """Whitespace-separated tokens (the same rule as the corpus manifest: ``len(text.split())``)."""
+    return len(text.split())
+
+
+_SLUG_STRIP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(value: str, *, max_length: int = 48) -> str:
+    """ASCII, lowercase, hyphen-separated slug of ``value`` (may be empty)."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    slug = _SLUG_STRIP.sub("-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rstrip("-")
+    return slug
+
+
+# Most frequent function words per language (our own short lists, written for this purpose).
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the and of to a in is that it for you was with on as have be at not this but by from they his her she he we are or".split()),
+    "pt": frozenset("de que não o a do da em um para é com uma os no se na por mais as dos como mas foi ao ele das tem à seu sua ou ser quando muito nos já está eu também só pelo pela até isso ela".split()),
+    "es": frozenset("de la que el en y los del se las por un para con no una su al lo como más pero sus le ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde quien desde todo nos durante".split()),
+    "fr": frozenset("de la le et les des en un du une que est pour qui dans par plus pas au sur ne se ce il sont avec ou mais nous vous elle son aux été cette leur".split()),
+    "de": frozenset("der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus er hat dass sie nach wird bei einer um noch wie einem über einen so zum war".split()),
+    "it": frozenset("di che e la il un a per in è non una sono del con le si da al lo come più ma ha gli della anche nel se questo dei alla io mi ci".split()),
+}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def detect_language(text: str, *, sample_words: int = 5000) -> str | None:
+    """Guess an ISO 639-1 code from function-word frequencies; ``None`` when unsure.
+
+    Counts how many of the first ``sample_words`` words are frequent function words of each
+    language; the winner must cover at least 15% of the sample and lead the runner-up clearly.
+    """
+    words = [w.lower() for w in _WORD.findall(text[: sample_words * 12])][:sample_words]
+    if len(words) < 5:
+        return None
+    counts = Counter(words)
+    scores = {lang: sum(counts[w] for w in stop) for lang, stop in _STOPWORDS.items()}
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    (best, best_score), (_, second_score) = ranked[0], ranked[1]
+    if best_score < 0.15 * len(words) or best_score < 1.3 * second_score:
+        return None
+    return best

@@ -1,0 +1,1 @@
+"""The packs' logic. Each pack is a sub-package; packs never import each other (they meet through contracts)."""

@@ -1,0 +1,150 @@
+"""Collected documents, their stable ids, and local file collection."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from lendaria.errors import InputError
+from lendaria.text import slugify
+
+from stages.etl.errors import ExtractionError
+from stages.etl.extract import DEFAULT_TYPE_BY_FORMAT, FORMAT_BY_SUFFIX, Extracted, extract_document
+from stages.etl.spec import SourceItem
+
+_GLOB_CHARS = set("*?[")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a source came from. ``location`` is a spec-relative POSIX path or a URL."""
+
+    kind: str  # file | url | feed
+    location: str
+    feed: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        data = {"kind": self.kind, "location": self.location}
+        if self.feed:
+            data["feed"] = self.feed
+        return data
+
+
+def make_source_id(origin: Origin, name_hint: str, speaker: str | None = None) -> str:
+    """Stable id: a readable slug of ``name_hint`` + 8 hex of a hash of the origin (and speaker).
+
+    Derived from where the source is, never from its position in the spec or the time of the run.
+    """
+    key = f"{origin.kind}\n{origin.location}\n{origin.feed or ''}\n{(speaker or '').casefold()}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+    stem = slugify(name_hint, max_length=48) or origin.kind
+    return f"{stem}-{digest}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One successfully extracted source, before dedupe and writing."""
+
+    item: SourceItem
+    origin: Origin
+    source_id: str
+    extracted: Extracted
+
+    @property
+    def type(self) -> str:
+        return self.item.type or DEFAULT_TYPE_BY_FORMAT[self.extracted.format]
+
+    @property
+    def title(self) -> str:
+        if self.item.title and (self.item.path is None or not _is_multi(self.item)):
+            return self.item.title
+        return self.extracted.title or _humanise(self.source_id.rsplit("-", 1)[0])
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A remote source that could not be collected (recorded in metadata; the run goes on)."""
+
+    item: SourceItem
+    origin: Origin
+    source_id: str
+    error: str
+
+
+def _humanise(stem: str) -> str:
+    return stem.replace("-", " ").strip().capitalize() or "Untitled"
+
+
+def _is_multi(item: SourceItem) -> bool:
+    return item.path is not None and (bool(_GLOB_CHARS & set(item.path)) or item.path.endswith("/"))
+
+
+def resolve_local_paths(item: SourceItem, base_dir: Path, *, spec_path: Path) -> list[Path]:
+    """Files named by a ``path:`` item (file, folder or glob), sorted; raises InputError when none."""
+    assert item.path is not None
+    raw = os.path.expanduser(item.path)
+    pattern = raw if os.path.isabs(raw) else str(base_dir / raw)
+    where = f"{item.describe()}"
+    if _GLOB_CHARS & set(item.path):
+        matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+        files = [p for p in matches if p.suffix.lower() in FORMAT_BY_SUFFIX and not p.name.startswith(".")]
+        if not files:
+            raise InputError(f"{where}: the pattern matched no supported files.", file=spec_path,
+                             hint=f"Supported: {', '.join(sorted(FORMAT_BY_SUFFIX))}.")
+        return files
+    path = Path(pattern)
+    if path.is_dir():
+        files = sorted(
+            p for p in path.rglob("*")
+            if p.is_file() and p.suffix.lower() in FORMAT_BY_SUFFIX
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+        if not files:
+            raise InputError(f"{where}: the folder holds no supported files.", file=spec_path,
+                             hint=f"Supported: {', '.join(sorted(FORMAT_BY_SUFFIX))}.")
+        return files
+    if not path.exists():
+        raise InputError(f"{where}: file not found: {path}.", file=spec_path,
+                         hint="Paths are relative to the folder of mind.yaml.")
+    if path.suffix.lower() not in FORMAT_BY_SUFFIX:
+        raise InputError(f"{where}: unsupported file type '{path.suffix or '(none)'}'.", file=spec_path,
+                         hint=f"Supported: {', '.join(sorted(FORMAT_BY_SUFFIX))}.")
+    return [path]
+
+
+def read_capped(path: Path, max_bytes: int) -> bytes:
+    """Bytes of ``path``; raises ExtractionError beyond ``max_bytes`` without reading the file."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ExtractionError(
+            f"is {size / 1_048_576:.1f} MiB, over the {max_bytes / 1_048_576:.1f} MiB limit "
+            "(raise LENDARIA_MAX_SOURCE_BYTES to accept it)"
+        )
+    return path.read_bytes()
+
+
+def spec_relative(path: Path, base_dir: Path) -> str:
+    return PurePosixPath(Path(os.path.relpath(path.resolve(), base_dir.resolve()))).as_posix()
+
+
+def collect_local_item(item: SourceItem, base_dir: Path, *, spec_path: Path, max_bytes: int) -> list[Document]:
+    """Extract every file of one ``path:`` item. Any problem raises :class:`InputError` naming the file."""
+    documents = []
+    for path in resolve_local_paths(item, base_dir, spec_path=spec_path):
+        fmt = FORMAT_BY_SUFFIX[path.suffix.lower()]
+        try:
+            extracted = extract_document(read_capped(path, max_bytes), fmt, encoding=item.encoding, speaker=item.speaker)
+        except ExtractionError as exc:
+            raise InputError(f"{exc} (listed in {item.describe()} of {spec_path}).", file=path,
+                             hint="Fix or remove the file; nothing was written.") from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}.", file=path) from None
+        if not extracted.text.strip():
+            raise InputError(f"no text could be extracted (listed in {item.describe()} of {spec_path}).", file=path,
+                             hint="Remove it from the spec or fix its content; nothing was written.")
+        origin = Origin("file", spec_relative(path, base_dir))
+        documents.append(Document(item, origin, make_source_id(origin, path.stem, item.speaker), extracted))
+    return documents
