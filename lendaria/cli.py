@@ -76,8 +76,11 @@ def run(
     _prepare_prefect()
     from flows.pipeline import check_stages, pipeline
 
+    from stages.etl.run import check_local_paths, load_spec_for_run
+
     wanted = check_stages([s.strip() for value in stages or [] for s in value.split(",") if s.strip()] or None)
     root = _outputs_root(outputs)
+    check_local_paths(load_spec_for_run(mind, root))  # fail fast on a bad spec, before Prefect starts
     typer.echo(f"running {', '.join(wanted)} for {mind} into {root}/ …", err=True)
     results = pipeline(mind=mind, stages=wanted, outputs=str(root))
     for name, result in results.items():
@@ -189,19 +192,21 @@ class _QuietKnownErrors(logging.Filter):
         if record.exc_info and isinstance(record.exc_info[1], LendariaError):
             record.exc_info = None
             record.exc_text = None
-            return record.levelno < logging.ERROR or "Finished in state" in record.getMessage()
         return True
 
 
 def _prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "DEBUG" if _state["debug"] else "INFO")
-    import prefect  # noqa: F401 - sets up Prefect's logging
+    from prefect.logging.configuration import setup_logging
 
+    setup_logging()
     if not _state["debug"]:
-        for name in ("prefect", "prefect.flow_runs", "prefect.task_runs", ""):
-            for handler in logging.getLogger(name).handlers:
-                handler.addFilter(_QuietKnownErrors())
+        quiet = _QuietKnownErrors()
+        loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)]
+        for logger in loggers:
+            for handler in getattr(logger, "handlers", []):
+                handler.addFilter(quiet)
 
 
 def main() -> None:

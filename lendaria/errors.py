@@ -25,6 +25,8 @@ class LendariaError(Exception):
             parts.append(f"{self.file}: ")
         parts.append(self.message)
         if self.hint:
+            if not self.message.rstrip().endswith((".", "!", "?", ":")):
+                parts.append(".")
             parts.append(f" {self.hint}")
         return "".join(parts)
 

@@ -108,19 +108,42 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:1_000_000]).best()
-    if best is None or best.encoding is None or best.chaos > 0.2:
+    encoding = detect_charset(data)
+    if encoding is None:
         raise ExtractionError(
             f"not UTF-8 (invalid byte at offset {first_bad}) and its charset could not be detected; "
             "convert it to UTF-8 or set `encoding:` on this source in mind.yaml"
         )
-    log.info("decoded as %s (detected)", best.encoding)
+    log.info("decoded as %s (detected)", encoding)
+    return data.decode(encoding)
+
+
+# Among equally plausible single-byte charsets, Western ones are far more common in our sources.
+_PREFERRED_CHARSETS = ("cp1252", "latin_1", "iso8859_15", "mac_roman")
+
+
+def detect_charset(data: bytes) -> str | None:
+    """charset-normalizer's guess, preferring common Western charsets on ties; ``None`` if unsure."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data[:1_000_000]))
+    if not matches:
+        return None
+    best = min(m.chaos for m in matches)
+    if best > 0.2:
+        return None
+    plausible = [m.encoding for m in matches if m.chaos <= best + 0.01]
+    for encoding in _PREFERRED_CHARSETS:
+        if encoding in plausible:
+            candidate = encoding
+            break
+    else:
+        candidate = plausible[0]
     try:
-        return data.decode(best.encoding)
+        data.decode(candidate)
     except UnicodeDecodeError:
-        raise ExtractionError(f"not UTF-8 and not valid {best.encoding} either; set `encoding:` in the spec") from None
+        return None
+    return candidate
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,12 +183,44 @@ def html_declared_charset(data: bytes) -> str | None:
     return found.group(1).decode("ascii") if found else None
 
 
+_BOILERPLATE_XPATH = (
+    "//script|//style|//noscript|//template|//svg|//iframe|//form|//nav|//aside"
+    "|//header[not(ancestor::article) and not(ancestor::main)]"
+    "|//footer[not(ancestor::article) and not(ancestor::main)]"
+    "|//*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='complementary']"
+)
+
+
+def _clean_tree(html: str):
+    """lxml tree of ``html`` with navigation, sidebars, site header/footer, forms and scripts removed."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for element in root.xpath(_BOILERPLATE_XPATH):
+        if element.getparent() is not None:
+            element.drop_tree()
+    return root
+
+
 def extract_html(html: str) -> Extracted:
-    """Main content of a web page as Markdown (headings, paragraphs, lists); boilerplate dropped."""
+    """Main content of a web page as Markdown (headings, paragraphs, lists); boilerplate dropped.
+
+    Site chrome is removed structurally first (nav, aside, forms, scripts, page header/footer), then
+    trafilatura picks the main content; pages too small for its heuristics use the cleaned body.
+    """
     import trafilatura
 
+    metadata = trafilatura.extract_metadata(html)
+    title = metadata.title.strip() if metadata is not None and metadata.title else None
+    tree = _clean_tree(html)
+    if tree is None:
+        return Extracted("", title, "html")
     text = trafilatura.extract(
-        html,
+        tree,
         output_format="markdown",
         include_comments=False,
         include_tables=True,
@@ -176,32 +231,22 @@ def extract_html(html: str) -> Extracted:
         with_metadata=False,
     )
     if not text or not text.strip():
-        text = _fallback_html_text(html)
-    metadata = trafilatura.extract_metadata(html)
-    title = metadata.title if metadata is not None and metadata.title else None
-    return Extracted(normalize_text(text or ""), title.strip() if title else None, "html")
+        text = _fallback_text(tree)
+    return Extracted(normalize_text(text or ""), title, "html")
 
 
-_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg", "iframe")
-
-
-def _fallback_html_text(html: str) -> str:
-    """Plain main-content text for pages too small for trafilatura: article/main/body minus boilerplate."""
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return ""
-    for element in root.xpath("|".join(f"//{tag}" for tag in _DROP_TAGS)):
-        element.drop_tree()
+def _fallback_text(root) -> str:
+    """Blocks of the article/main/body of an already cleaned tree, as simple Markdown."""
     container = next(iter(root.xpath("//article") or root.xpath("//main") or root.xpath("//body") or [root]))
     blocks = []
     for element in container.iter("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre"):
         line = " ".join(element.text_content().split())
         if line:
-            prefix = "#" * int(element.tag[1]) + " " if element.tag[0] == "h" and element.tag[1:].isdigit() else ("- " if element.tag == "li" else "")
-            blocks.append(prefix + line)
+            if element.tag[0] == "h" and element.tag[1:].isdigit():
+                line = "#" * int(element.tag[1]) + " " + line
+            elif element.tag == "li":
+                line = "- " + line
+            blocks.append(line)
     return "\n\n".join(blocks) if blocks else " ".join(container.text_content().split())
 
 

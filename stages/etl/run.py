@@ -13,7 +13,7 @@ from lendaria.settings import Settings
 
 from stages.etl.collection import WriteReport, assemble, metadata_exists, previous_versions, write_collection
 from stages.etl.remote import collect_remote_items
-from stages.etl.sources import Document, Failure, collect_local_item
+from stages.etl.sources import Document, Failure, collect_local_item, resolve_local_paths
 from stages.etl.spec import MindSpec, SourceItem, load_mind_spec
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,13 @@ def merge_in_spec_order(local: dict[int, list[Document]], remote: list[Document 
     return [r for _, _, r in ordered]
 
 
+def check_local_paths(spec: MindSpec) -> None:
+    """Fail fast (before any extraction or Prefect start-up) when a local path names nothing."""
+    for item in spec.items:
+        if not item.is_remote:
+            resolve_local_paths(item, spec.base_dir, spec_path=spec.spec_path)
+
+
 def collect_local(spec: MindSpec, item: SourceItem, settings: Settings) -> list[Document]:
     return collect_local_item(item, spec.base_dir, spec_path=spec.spec_path, max_bytes=settings.max_source_bytes)
 
@@ -107,6 +114,7 @@ def finish(spec: MindSpec, outputs_root: Path, results: list[Document | Failure]
 def run_etl(mind: str | Path, outputs_root: Path, settings: Settings) -> EtlResult:
     """Collect every source of ``mind`` into ``outputs_root`` (sequential; no Prefect)."""
     spec = load_spec_for_run(mind, outputs_root)
+    check_local_paths(spec)
     local_items, remote_items = split_items(spec)
     local = {item.index: collect_local(spec, item, settings) for item in local_items}
     remote = collect_remote_items(remote_items, settings)
