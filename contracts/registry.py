@@ -273,6 +273,9 @@ class Registry:
                 declared = data.get(CONTRACT_KEY) if isinstance(data, dict) else None
         except InputError as exc:
             contract = self.for_path(path)
+            if contract is None and text[:4] != "---\n":
+                result.unrecognised.append(display)  # plain Markdown that claims no contract
+                return result
             ref = contract.ref if contract else "unknown"
             result.violations.append(Violation(display, ref, "", exc.message))
             return result

@@ -212,7 +212,7 @@ def _prepare_prefect() -> None:
 def main() -> None:
     """Console entry point: run the Typer app, turning our errors into one clear paragraph."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns Exit codes instead of raising here
     except LendariaError as exc:
         if _state["debug"]:
             raise
@@ -233,6 +233,7 @@ def main() -> None:
             raise
         _echo_err(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

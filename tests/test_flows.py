@@ -1,0 +1,65 @@
+"""The Prefect wiring, under prefect_test_harness (one test API for the session)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from lendaria.errors import InputError
+from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, snapshot, write_spec
+
+pytestmark = pytest.mark.flow
+
+
+def test_pipeline_flow_runs_etl_and_matches_golden(prefect_harness, tmp_path):
+    from flows.pipeline import pipeline
+
+    result = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path))
+    assert result["etl"]["totals"]["collected"] == 5
+    assert snapshot(tmp_path / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
+    again = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), stages=["etl"])
+    assert again["etl"]["written"] == []
+
+
+def test_flow_failure_leaves_outputs_untouched(prefect_harness, tmp_path):
+    from flows.etl import etl_flow
+
+    (tmp_path / "good.txt").write_text("Some good words here.")
+    spec = write_spec(tmp_path, [{"path": "good.txt"}])
+    etl_flow(mind=str(spec), outputs=str(tmp_path / "out"))
+    before = snapshot(tmp_path / "out")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x00binary")
+    write_spec(tmp_path, [{"path": "good.txt"}, {"path": "bad.txt"}])
+    with pytest.raises(InputError, match="binary"):
+        etl_flow(mind=str(spec), outputs=str(tmp_path / "out"))
+    assert snapshot(tmp_path / "out") == before
+
+
+def test_unknown_stage_is_refused(prefect_harness):
+    from flows.pipeline import check_stages
+
+    assert check_stages(None) == ["etl"]
+    with pytest.raises(InputError, match="Available stages: etl"):
+        check_stages(["etl", "nope"])
+
+
+def test_cli_exit_code_3_when_nothing_collected(prefect_harness, tmp_path, monkeypatch, capsys):
+    import socket
+
+    from lendaria import cli
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    spec = write_spec(tmp_path, [{"url": f"http://127.0.0.1:{port}/gone"}])
+    monkeypatch.setenv("LENDARIA_HTTP_RETRIES", "0")
+    from lendaria.settings import get_settings
+
+    get_settings.cache_clear()
+    monkeypatch.setattr(sys, "argv", ["lendaria", "run", str(spec), "--outputs", str(tmp_path / "out")])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    get_settings.cache_clear()
+    assert info.value.code == 3
+    assert "nothing was collected" in capsys.readouterr().err
