@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
 from lendaria.settings import Settings, get_settings
+from lendaria.yamlio import load_yaml
 from stages.etl.run import EtlResult, collect_local, finish, load_spec_for_run, merge_in_spec_order, split_items
 from stages.etl.remote import collect_remote_items
 from stages.etl.sources import Document, Failure
@@ -34,7 +35,7 @@ def write_task(spec: MindSpec, outputs_root: Path, results: list[Document | Fail
     return finish(spec, outputs_root, results)
 
 
-def _publish_artifacts(result: EtlResult, outputs_root: Path) -> None:
+def _publish_artifacts(result: EtlResult) -> None:
     key = f"etl-{result.slug}"
     create_markdown_artifact(
         key=f"{key}-summary",
@@ -42,9 +43,7 @@ def _publish_artifacts(result: EtlResult, outputs_root: Path) -> None:
         + ("\n\n**Failures**\n\n" + "\n".join(f"- {line}" for line in result.failures) if result.failures else ""),
         description="ETL collection summary",
     )
-    import yaml  # noqa: PLC0415 - only needed here
-
-    metadata = yaml.safe_load((result.sources_dir / "metadata.yaml").read_text(encoding="utf-8"))
+    metadata = load_yaml((result.sources_dir / "metadata.yaml").read_text(encoding="utf-8"))
     rows = [
         {k: str(entry.get(k, "")) for k in ("source_id", "status", "type", "title", "words", "language")}
         for entry in metadata["sources"]
@@ -80,6 +79,6 @@ def etl_flow(mind: str, outputs: str | None = None) -> dict:
     logger.info(result.summary())
     for line in result.failures:
         logger.warning("failed source: %s", line)
-    _publish_artifacts(result, outputs_root)
+    _publish_artifacts(result)
     return {"slug": result.slug, "totals": result.totals, "written": result.report.written,
             "removed": result.report.removed, "failures": result.failures, "summary": result.summary()}

@@ -83,6 +83,8 @@ def server():
                     self._send(200, b"<html><body><article><p>Polite page " + path.encode() + b" with a few words in it.</p></article></body></html>")
                 elif path == "/toggle":
                     self._send(503, b"down") if state.down else self._send(200, b"Toggle page text, present when up.", "text/plain")
+                elif path == "/talk.vtt":
+                    self._send(200, b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Host>Question?\n\n00:00:02.500 --> 00:00:04.000\n<v Iris>My own answer.\n", "text/plain")
                 elif path == "/notes.txt":
                     self._send(200, "Plain notes, caf\u00e9 and all.".encode("utf-8"), "text/plain; charset=utf-8")
                 elif path == "/image.png":
@@ -180,6 +182,19 @@ def test_feed_entries_become_sources(server):
     assert "Menu" not in two.extracted.text and "second entry lives on its own page" in two.extracted.text
     assert one.origin.feed == f"{base}/feed.xml" and one.origin.location == f"{base}/entry-one"
     assert state.hits.get("/entry-one") is None  # full content in the feed: no extra request
+
+
+def test_feed_ids_come_from_links_and_spec_title_does_not_rename_entries(server):
+    base, _ = server
+    first = collect_remote_items([SourceItem(index=0, feed=f"{base}/feed.xml", title="My feed")], fast_settings())
+    assert [r.title for r in first] == ["Entry One", "Entry Two"]
+    assert [r.source_id.rsplit("-", 1)[0] for r in first] == ["entry-one", "entry-two"]
+
+
+def test_transcript_served_as_plain_text_is_parsed_by_extension(server):
+    base, _ = server
+    [result] = collect_remote_items([SourceItem(index=0, url=f"{base}/talk.vtt", speaker="Iris", title="Talk")], fast_settings())
+    assert isinstance(result, Document) and result.extracted.text == "My own answer.\n" and result.title == "Talk"
 
 
 def test_feed_limit(server):

@@ -139,12 +139,15 @@ def _parse_retry_after(value: str) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+_GENERIC_MEDIA_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
+
+
 def format_of_response(response: Response) -> str | None:
-    fmt = FORMAT_BY_MEDIA_TYPE.get(response.media_type)
-    if fmt:
-        return fmt
-    suffix = PurePosixPath(urlsplit(response.url).path).suffix.lower()
-    return FORMAT_BY_SUFFIX.get(suffix)
+    """Format from the media type; a generic media type defers to the URL's file extension."""
+    by_suffix = FORMAT_BY_SUFFIX.get(PurePosixPath(urlsplit(response.url).path).suffix.lower())
+    if response.media_type in _GENERIC_MEDIA_TYPES and by_suffix:
+        return by_suffix
+    return FORMAT_BY_MEDIA_TYPE.get(response.media_type) or by_suffix
 
 
 def url_stem(url: str) -> str:
@@ -193,7 +196,8 @@ def _collect_feed(fetcher: Fetcher, item: SourceItem, pool: ThreadPoolExecutor) 
         link = entry.get("link") or entry.get("id") or ""
         origin = Origin("feed", link or f"{item.feed}#{entry.get('title', '')}", feed=item.feed)
         title = (entry.get("title") or "").strip() or None
-        source_id = make_source_id(origin, title or url_stem(link or item.feed), item.speaker)
+        # the readable part comes from the link, not the title, so editing a post's title keeps its id
+        source_id = make_source_id(origin, url_stem(link) if link else (title or "entry"), item.speaker)
         html = entry["content"][0].get("value", "") if entry.get("content") else ""
         try:
             if not html and link.startswith(("http://", "https://")):

@@ -59,7 +59,8 @@ class Document:
 
     @property
     def title(self) -> str:
-        if self.item.title and (self.item.path is None or not _is_multi(self.item)):
+        single_document = self.item.url is not None or (self.item.path is not None and not _is_multi(self.item))
+        if self.item.title and single_document:
             return self.item.title
         return self.extracted.title or _humanise(self.source_id.rsplit("-", 1)[0])
 
