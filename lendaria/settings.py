@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LENDARIA_", extra="ignore")
 
     outputs: Path = Field(Path("outputs"), description="Root of the contract files (minds/, courses/).")
+    home: Path = Field(Path(".lendaria"), description="Local state (embedded database); git-ignored.")
 
     # ETL limits
     max_source_bytes: int = Field(64 * 1024 * 1024, gt=0, description="Largest local file or download accepted.")
@@ -33,6 +34,12 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(None, validation_alias="DATABASE_URL")
     supabase_url: str | None = Field(None, validation_alias="SUPABASE_URL")
     supabase_service_role_key: SecretStr | None = Field(None, validation_alias="SUPABASE_SERVICE_ROLE_KEY")
+    supabase_rest_url: str | None = Field(None, description="PostgREST base URL; default <SUPABASE_URL>/rest/v1.")
+
+    # Database behaviour
+    db_connect_retries: int = Field(3, ge=0, description="Retries when the database cannot be reached.")
+    db_connect_backoff: float = Field(0.5, ge=0, description="First backoff in seconds between connection attempts.")
+    db_connect_timeout: int = Field(5, ge=1, description="Seconds for one connection attempt.")
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,120 @@
+"""Where persisted rows go: one small interface, two implementations.
+
+Both call the same database function, ``public.lendaria_persist(pack, payload)`` (see
+``supabase/migrations/*_persist_functions.sql``): one call is one transaction, runs as the pack's own
+role (the database enforces table ownership), is scoped to one mind (RLS), and upserts on natural
+keys so a repeat changes nothing.
+
+* :class:`PostgresRepository` - psycopg 3 over a connection string (the embedded database, any
+  PostgreSQL, or Supabase's direct connection).
+* :class:`SupabaseRepository` - supabase-py over PostgREST (``SUPABASE_URL`` + service-role key).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Protocol
+
+import orjson
+import psycopg
+
+from lendaria.db.connect import connect, describe_url
+from lendaria.errors import LendariaError
+from lendaria.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class PersistError(LendariaError):
+    """The database refused a persist; nothing of that pack run was written."""
+
+
+class Repository(Protocol):
+    kind: str
+
+    def persist(self, pack: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Write one pack run's rows atomically; returns ``{"mind_id": ..., "counts": {...}}``."""
+
+    def record_job(self, job: dict[str, Any]) -> None:
+        """Record a stage run in job_executions (used for failed runs; persist records its own)."""
+
+    def describe(self) -> str: ...
+
+
+def _json(payload: dict[str, Any]) -> str:
+    return orjson.dumps(payload).decode("utf-8")
+
+
+class PostgresRepository:
+    kind = "postgres"
+
+    def __init__(self, url: str, settings: Settings):
+        self._url = url
+        self._settings = settings
+
+    def describe(self) -> str:
+        return f"postgres {describe_url(self._url)}"
+
+    def persist(self, pack: str, payload: dict[str, Any]) -> dict[str, Any]:
+        with connect(self._url, self._settings) as conn:
+            try:
+                with conn.transaction():
+                    row = conn.execute("select public.lendaria_persist(%s, %s::jsonb)", (pack, _json(payload))).fetchone()
+            except psycopg.Error as exc:
+                raise PersistError(f"the database refused the {pack} persist: {_first_line(exc)}.",
+                                   hint="Nothing of this run was written; fix the cause and run `lendaria persist` again.") from exc
+        return row[0]
+
+    def record_job(self, job: dict[str, Any]) -> None:
+        with connect(self._url, self._settings) as conn, conn.transaction():
+            conn.execute("select public.lendaria_record_job(%s::jsonb)", (_json(job),))
+
+
+class SupabaseRepository:
+    kind = "supabase"
+
+    def __init__(self, url: str, service_role_key: str, settings: Settings, *, rest_url: str | None = None):
+        from supabase import ClientOptions, create_client
+
+        options = ClientOptions(postgrest_client_timeout=max(60, settings.http_timeout), postgrest_client_retry=False)
+        self._client = create_client(url, service_role_key, options)
+        if rest_url:
+            self._client.rest_url = rest_url  # e.g. a bare PostgREST without the /rest/v1 gateway prefix
+        self._url = url
+        self._settings = settings
+
+    def describe(self) -> str:
+        return f"supabase {self._url}"
+
+    def _call(self, fn: str, params: dict[str, Any]) -> Any:
+        import httpx
+        from postgrest.exceptions import APIError
+
+        attempts = self._settings.db_connect_retries + 1
+        for attempt in range(attempts):
+            try:
+                return self._client.rpc(fn, params).execute().data
+            except httpx.TransportError as exc:
+                if attempt + 1 == attempts:
+                    from lendaria.db.connect import DatabaseUnavailableError
+
+                    raise DatabaseUnavailableError(
+                        f"cannot reach Supabase at {self._url} after {attempts} attempt(s): {type(exc).__name__}.",
+                        hint="Check SUPABASE_URL and your network; no output was changed.") from None
+                time.sleep(self._settings.db_connect_backoff * (2**attempt))
+            except APIError as exc:
+                raise PersistError(f"Supabase refused {fn}: {exc.message or exc}.",
+                                   hint="Nothing of this run was written; fix the cause and run `lendaria persist` again.") from None
+        raise AssertionError("unreachable")
+
+    def persist(self, pack: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return self._call("lendaria_persist", {"p_pack": pack, "p_payload": payload})
+
+    def record_job(self, job: dict[str, Any]) -> None:
+        self._call("lendaria_record_job", {"p_job": job})
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,2 @@
+drop function if exists public.lendaria_persist(text, jsonb);
+drop function if exists public.lendaria_record_job(jsonb);
