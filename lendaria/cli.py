@@ -21,6 +21,8 @@ from lendaria.errors import InputError, LendariaError
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Lendária: sources → mind → voice → courses, as contract files.")
 contracts_app = typer.Typer(no_args_is_help=True, help="List and compare contracts.")
 app.add_typer(contracts_app, name="contracts")
+db_app = typer.Typer(no_args_is_help=True, help="The database: embedded server, migrations.")
+app.add_typer(db_app, name="db")
 
 _state = {"debug": False}
 OutputsOption = typer.Option(None, "--outputs", "-o", envvar="LENDARIA_OUTPUTS", help="Outputs root (default ./outputs).")
@@ -71,6 +73,7 @@ def run(
     mind: str = typer.Argument(..., help="Slug (outputs/minds/<slug>/mind.yaml) or path to a mind.yaml."),
     stages: Optional[List[str]] = typer.Option(None, "--stages", "-s", help="Stages to run (repeatable or comma-separated); default all."),
     outputs: Optional[Path] = OutputsOption,
+    persist: bool = typer.Option(True, "--persist/--no-persist", help="Persist each stage's outputs into the database."),
 ) -> None:
     """Run the pipeline for one mind through Prefect (ephemeral API unless PREFECT_API_URL is set)."""
     _prepare_prefect()
@@ -82,11 +85,135 @@ def run(
     root = _outputs_root(outputs)
     check_local_paths(load_spec_for_run(mind, root))  # fail fast on a bad spec, before Prefect starts
     typer.echo(f"running {', '.join(wanted)} for {mind} into {root}/ …", err=True)
-    results = pipeline(mind=mind, stages=wanted, outputs=str(root))
+    results = pipeline(mind=mind, stages=wanted, outputs=str(root), persist=persist)
     for name, result in results.items():
         typer.echo(f"[{name}] {result.get('summary', 'done')}")
         for line in result.get("failures", []):
             typer.secho(f"  failed: {line}", fg=typer.colors.YELLOW)
+        if result.get("persisted"):
+            typer.echo(f"[{name}] {result['persisted']}")
+
+
+@app.command()
+def persist(
+    mind: str = typer.Argument(..., help="Slug, or path to its mind.yaml."),
+    stage: List[str] = typer.Option(["etl"], "--stage", "-s", help="Stage(s) whose outputs to persist."),
+    outputs: Optional[Path] = OutputsOption,
+) -> None:
+    """Persist a mind's contract files into the database (re-runnable alone; idempotent)."""
+    from lendaria.db.persist import new_run_id, persist_stage
+    from lendaria.db.target import open_repository
+    from lendaria.settings import get_settings
+    from stages.etl.run import load_spec_for_run
+
+    root = _outputs_root(outputs)
+    slug = mind if "/" not in mind and not mind.endswith((".yaml", ".yml")) else load_spec_for_run(mind, root).slug
+    from lendaria.catalog import check_slug
+
+    check_slug(slug)
+    repository = open_repository(get_settings())
+    run_id = new_run_id()
+    for name in stage:
+        result = persist_stage(name, slug, root, repository, run_id=run_id)
+        typer.echo(result.summary())
+
+
+# ---- database ------------------------------------------------------------------------------------
+def _direct_url(start: bool = True) -> tuple[str, bool]:
+    from lendaria.db.target import direct_url
+    from lendaria.settings import get_settings
+
+    settings = get_settings()
+    if settings.database_url is None and settings.supabase_url:
+        raise InputError("migrations need a direct connection to the database.",
+                         hint="Set DATABASE_URL to Supabase's direct connection string, or use `supabase db push`.")
+    return direct_url(settings, start=start)
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded PostgreSQL (and apply migrations); prints its URL."""
+    from lendaria.db.target import embedded, prepare
+    from lendaria.settings import get_settings
+
+    settings = get_settings()
+    url = embedded(settings).start()
+    applied = prepare(url, settings)
+    typer.echo(url)
+    if applied:
+        typer.echo(f"applied {len(applied)} migration(s)", err=True)
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL."""
+    from lendaria.db.target import embedded
+    from lendaria.settings import get_settings
+
+    typer.echo("stopped" if embedded(get_settings()).stop() else "not running")
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the connection string (use it with psql)."""
+    from lendaria.db.connect import describe_url
+
+    url, is_embedded = _direct_url(start=False)
+    typer.echo(url if is_embedded else f"DATABASE_URL ({describe_url(url)})")
+
+
+@db_app.command("migrate")
+def db_migrate(to: Optional[str] = typer.Option(None, "--to", help="Apply up to this version (inclusive).")) -> None:
+    """Apply pending migrations, each in its own transaction."""
+    from lendaria.db import migrations
+    from lendaria.db.connect import connect
+    from lendaria.db.target import needs_bootstrap
+    from lendaria.settings import get_settings
+
+    url, is_embedded = _direct_url()
+    with connect(url, get_settings(), autocommit=True) as conn:
+        if needs_bootstrap(conn):
+            migrations.apply_bootstrap(conn)
+            typer.echo("applied the local bootstrap (Supabase roles and auth helpers)", err=True)
+        applied = migrations.migrate(conn, target=to)
+    for migration in applied:
+        typer.echo(f"applied {migration.filename}")
+    if not applied:
+        typer.echo("nothing to apply")
+
+
+@db_app.command("status")
+def db_status(format: Format = typer.Option(Format.text, "--format", "-f")) -> None:
+    """List migrations: applied, pending, changed (file edited after it ran) or missing (file gone)."""
+    from lendaria.db import migrations
+    from lendaria.db.connect import connect
+    from lendaria.settings import get_settings
+
+    url, _ = _direct_url()
+    with connect(url, get_settings(), autocommit=True) as conn:
+        states = migrations.status(conn)
+    if format is Format.json:
+        typer.echo(json.dumps([{"version": s.version, "name": s.name, "state": s.state} for s in states], indent=2))
+    else:
+        for state in states:
+            typer.echo(f"{state.version}  {state.state:<8} {state.name}")
+    raise typer.Exit(1 if any(s.state in ("changed", "missing") for s in states) else 0)
+
+
+@db_app.command("rollback")
+def db_rollback(to: Optional[str] = typer.Option(None, "--to", help="Roll back every migration newer than this version (0 = all).")) -> None:
+    """Roll back the newest migration (or down to --to VERSION), each in its own transaction."""
+    from lendaria.db import migrations
+    from lendaria.db.connect import connect
+    from lendaria.settings import get_settings
+
+    url, _ = _direct_url()
+    with connect(url, get_settings(), autocommit=True) as conn:
+        done = migrations.rollback(conn, to=to)
+    for migration in done:
+        typer.echo(f"rolled back {migration.filename}")
+    if not done:
+        typer.echo("nothing to roll back")
 
 
 @app.command()

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LENDARIA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="LENDARIA_", extra="ignore", populate_by_name=True)
 
     outputs: Path = Field(Path("outputs"), description="Root of the contract files (minds/, courses/).")
     home: Path = Field(Path(".lendaria"), description="Local state (embedded database); git-ignored.")
