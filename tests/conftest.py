@@ -14,6 +14,34 @@ DEMO_SLUG = "iris-valente"
 COMMITTED_OUTPUTS = REPO_ROOT / "outputs"
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+for _name in ("DATABASE_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "ANTHROPIC_API_KEY"):
+    os.environ.pop(_name, None)  # tests choose their database explicitly; never a developer's real one
+
+from tests.db.conftest import database, empty_database, pg_server  # noqa: E402,F401 - shared DB fixtures
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_home(tmp_path_factory):
+    """LENDARIA_HOME in a temp folder: an embedded database started by a test lives (and stops) there."""
+    from lendaria.db.embedded import EmbeddedPostgres
+    from lendaria.settings import get_settings
+
+    home = tmp_path_factory.mktemp("lendaria-home")
+    os.environ["LENDARIA_HOME"] = str(home)
+    get_settings.cache_clear()
+    yield home
+    EmbeddedPostgres(home).stop()
+
+
+@pytest.fixture
+def use_database(database, monkeypatch):
+    """Point get_settings() (used by flows and the CLI) at a fresh test database."""
+    from lendaria.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", database)
+    get_settings.cache_clear()
+    yield database
+    get_settings.cache_clear()
 
 
 def corpus_dir() -> Path:

@@ -11,8 +11,11 @@ from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, REPO_ROOT, s
 FIXTURES = REPO_ROOT / "tests" / "contracts" / "fixtures" / "invalid"
 
 
-def lendaria(*args: str, cwd=None, timeout=300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lendaria.cli", *args], capture_output=True, text=True, cwd=cwd or REPO_ROOT, timeout=timeout)
+def lendaria(*args: str, cwd=None, timeout=300, env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "lendaria.cli", *args], capture_output=True, text=True, cwd=cwd or REPO_ROOT,
+                          timeout=timeout, env={**os.environ, **(env or {})})
 
 
 def test_validate_committed_outputs():
@@ -70,8 +73,45 @@ def test_errors_are_one_paragraph_without_traceback(tmp_path):
 
 
 def test_readme_demo_command_end_to_end(tmp_path):
-    """The README's first command, into a temp outputs root: real CLI, real Prefect (ephemeral API)."""
-    result = lendaria("run", str(DEMO_SPEC), "--outputs", str(tmp_path), timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "5 collected" in result.stdout
-    assert snapshot(tmp_path / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
+    """The README's first command, into a temp outputs root: real CLI, real Prefect (ephemeral API),
+    and the embedded PostgreSQL started, migrated and persisted into by itself."""
+    env = {"LENDARIA_HOME": str(tmp_path / "home")}
+    try:
+        result = lendaria("run", str(DEMO_SPEC), "--outputs", str(tmp_path / "out"), timeout=600, env=env)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "5 collected" in result.stdout and "sources 5/5 written" in result.stdout
+        assert snapshot(tmp_path / "out" / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
+        status = lendaria("db", "status", env=env)
+        assert status.returncode == 0 and status.stdout.count("applied") == len(list((REPO_ROOT / "supabase" / "migrations").glob("*.sql")))
+        again = lendaria("persist", str(DEMO_SPEC), "--outputs", str(tmp_path / "out"), env=env)
+        assert again.returncode == 0 and "sources 0/5 written" in again.stdout, again.stderr
+        url = lendaria("db", "url", env=env).stdout.strip()
+        assert url.startswith("postgresql://postgres@/lendaria?host=")
+    finally:
+        stop = lendaria("db", "stop", env=env)
+    assert stop.stdout.strip() == "stopped"
+
+
+def test_db_commands_on_a_database_url(database):
+    env = {"DATABASE_URL": database}
+    status = lendaria("db", "status", "--format", "json", env=env)
+    assert status.returncode == 0 and all(s["state"] == "applied" for s in json.loads(status.stdout))
+    newest = json.loads(status.stdout)[-1]["version"]
+    down = lendaria("db", "rollback", env=env)
+    assert down.returncode == 0 and newest in down.stdout
+    pending = json.loads(lendaria("db", "status", "--format", "json", env=env).stdout)
+    assert pending[-1]["state"] == "pending"
+    up = lendaria("db", "migrate", env=env)
+    assert up.returncode == 0 and newest in up.stdout
+    assert "nothing to apply" in lendaria("db", "migrate", env=env).stdout
+    shown = lendaria("db", "url", env=env).stdout
+    assert shown.startswith("DATABASE_URL (") and "postgres@" not in shown
+
+
+def test_persist_with_the_database_down_exits_4_and_keeps_outputs(tmp_path):
+    env = {"DATABASE_URL": f"postgresql://postgres@/x?host={tmp_path}/none", "LENDARIA_DB_CONNECT_RETRIES": "1",
+           "LENDARIA_DB_CONNECT_BACKOFF": "0.01"}
+    before = snapshot(COMMITTED_OUTPUTS)
+    result = lendaria("persist", DEMO_SLUG, "--outputs", str(COMMITTED_OUTPUTS), env=env)
+    assert result.returncode == 4 and "cannot reach the database" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(COMMITTED_OUTPUTS) == before

@@ -12,14 +12,49 @@ from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, snapshot, wr
 pytestmark = pytest.mark.flow
 
 
-def test_pipeline_flow_runs_etl_and_matches_golden(prefect_harness, tmp_path):
+def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness, use_database, tmp_path):
+    import psycopg
+
     from flows.pipeline import pipeline
 
     result = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path))
     assert result["etl"]["totals"]["collected"] == 5
+    assert "sources 5/5 written" in result["etl"]["persisted"]
     assert snapshot(tmp_path / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
     again = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), stages=["etl"])
-    assert again["etl"]["written"] == []
+    assert again["etl"]["written"] == [] and "sources 0/5 written" in again["etl"]["persisted"]
+    with psycopg.connect(use_database) as conn:
+        jobs = conn.execute("select run_id, status from job_executions order by started_at").fetchall()
+        source_runs = {r[0] for r in conn.execute("select run_id from sources")}
+    assert [status for _, status in jobs] == ["completed", "completed"]
+    assert source_runs == {jobs[0][0]}  # rows carry the id of the pipeline run that wrote them
+    assert len(jobs[0][0]) == 36  # a Prefect flow run id
+
+
+def test_pipeline_without_persist_touches_no_database(prefect_harness, tmp_path, monkeypatch):
+    from flows.pipeline import pipeline
+    from lendaria.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://nobody@/none?host={tmp_path}/no-server")
+    get_settings.cache_clear()
+    try:
+        result = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path / "out"), persist=False)
+    finally:
+        get_settings.cache_clear()
+    assert "persisted" not in result["etl"]
+
+
+def test_failed_stage_is_recorded_as_failed(prefect_harness, use_database, tmp_path):
+    import psycopg
+
+    from flows.pipeline import pipeline
+
+    (tmp_path / "bad.txt").write_bytes(b"\x00binary\x00")
+    spec = write_spec(tmp_path, [{"path": "bad.txt"}], slug="broken-mind")
+    with pytest.raises(InputError):
+        pipeline(mind=str(spec), outputs=str(tmp_path / "out"))
+    with psycopg.connect(use_database) as conn:
+        assert conn.execute("select stage, mind_slug, status from job_executions").fetchall() == [("etl", "broken-mind", "failed")]
 
 
 def test_flow_failure_leaves_outputs_untouched(prefect_harness, tmp_path):

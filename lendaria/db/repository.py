@@ -75,10 +75,11 @@ class SupabaseRepository:
     kind = "supabase"
 
     def __init__(self, url: str, service_role_key: str, settings: Settings, *, rest_url: str | None = None):
+        import httpx
         from supabase import ClientOptions, create_client
 
-        options = ClientOptions(postgrest_client_timeout=max(60, settings.http_timeout), postgrest_client_retry=False)
-        self._client = create_client(url, service_role_key, options)
+        http = httpx.Client(timeout=max(60.0, settings.http_timeout))
+        self._client = create_client(url, service_role_key, ClientOptions(httpx_client=http, postgrest_client_retry=False))
         if rest_url:
             self._client.rest_url = rest_url  # e.g. a bare PostgREST without the /rest/v1 gateway prefix
         self._url = url

@@ -2,10 +2,11 @@
 -- (PostgREST RPC): one call = one transaction = one pack run.
 --
 -- lendaria_persist(p_pack, p_payload) switches to the pack's role (so the database enforces which
--- tables it may write), resolves or upserts the mind, scopes the session to it (RLS), then upserts
--- each table's rows on its natural key (deduplicated, last occurrence wins; rows whose values did
--- not change are left untouched, so a re-run changes nothing), optionally deletes rows of that mind
--- no longer present ("sync"), and records the stage run in job_executions as the operations role.
+-- tables it may write), resolves or upserts the mind, scopes the session to it (RLS), then for each
+-- table stages the rows once in a temp table (typed, foreign keys resolved, deduplicated on the
+-- natural key: last occurrence wins), deletes rows of that mind no longer present ("sync"), updates
+-- rows whose values changed (unchanged rows are left alone, so a re-run writes nothing) and inserts
+-- new ones; finally it records the stage run in job_executions as the operations role.
 --
 -- payload: {
 --   "run_id": "...", "stage": "etl", "started_at": "...", "duration_ms": 12,
@@ -52,6 +53,12 @@ declare
   v_update    text[];
   v_resolve   jsonb;
   v_defs      text;
+  v_rows      jsonb;
+  v_match     text;
+  v_rel       regclass;
+  v_any       boolean;
+  v_inserted  bigint;
+  v_first     jsonb;
   v_alias     text;
   v_sql       text;
   v_written   bigint;
@@ -67,6 +74,8 @@ begin
     raise exception 'payload needs run_id and mind.slug' using errcode = '22023';
   end if;
   v_role := 'lendaria_' || p_pack;
+  -- large batches dedupe (sort) in memory rather than on disk; transaction-local
+  perform set_config('work_mem', '256MB', true);
   execute format('set local role %I', v_role);
   perform set_config('lendaria.mind_id', '', true);
 
@@ -92,23 +101,25 @@ begin
 
   for v_entry in select value from jsonb_array_elements(coalesce(p_payload -> 'tables', '[]'::jsonb)) loop
     v_table := v_entry ->> 'table';
-    if not exists (select 1 from information_schema.columns
-                   where table_schema = 'public' and table_name = v_table and column_name = 'mind_id') then
+    v_rel := to_regclass(format('public.%I', v_table));
+    if v_rel is null or not exists (select 1 from pg_attribute
+                                    where attrelid = v_rel and attname = 'mind_id' and not attisdropped) then
       raise exception 'table % is not a mind-scoped table', v_table using errcode = '22023';
     end if;
+    v_rows := coalesce(v_entry -> 'rows', '[]'::jsonb);
+    v_first := coalesce(v_rows -> 0, '{}'::jsonb);
     v_keys := array(select jsonb_array_elements_text(v_entry -> 'key'));
     v_resolve := coalesce(v_entry -> 'resolve', '[]'::jsonb);
     v_res_cols := array(select r ->> 'column' from jsonb_array_elements(v_resolve) r);
     -- columns written: those present in the first row that exist in the table, plus resolved ones
-    select array_agg(c.column_name::text order by c.ordinal_position),
-           string_agg(format('%I %s', c.column_name, format_type(a.atttypid, a.atttypmod)), ', ' order by c.ordinal_position)
+    select array_agg(a.attname::text order by a.attnum),
+           string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum)
       into v_cols, v_defs
-    from information_schema.columns c
-    join pg_attribute a on a.attrelid = format('public.%I', v_table)::regclass and a.attname = c.column_name
-    where c.table_schema = 'public' and c.table_name = v_table
-      and c.column_name not in ('mind_id', 'run_id', 'id', 'created_at', 'updated_at')
-      and c.column_name <> all (v_res_cols)
-      and (v_entry -> 'rows' -> 0) ? c.column_name;
+    from pg_attribute a
+    where a.attrelid = v_rel and a.attnum > 0 and not a.attisdropped
+      and a.attname not in ('mind_id', 'run_id', 'id', 'created_at', 'updated_at')
+      and a.attname <> all (v_res_cols)
+      and v_first ? a.attname;
     -- "by" fields of resolved columns are read from the rows as text
     v_defs := concat_ws(', ', v_defs, (select string_agg(format('%I text', r ->> 'by'), ', ')
                                        from jsonb_array_elements(v_resolve) r where not (r ->> 'by') = any (coalesce(v_cols, '{}'))));
@@ -116,53 +127,75 @@ begin
                   select unnest(coalesce(v_cols, '{}')) x
                   union all
                   select r ->> 'by' from jsonb_array_elements(v_resolve) r where not (r ->> 'by') = any (coalesce(v_cols, '{}'))) s);
-    v_has_updated_at := exists (select 1 from information_schema.columns
-                                where table_schema = 'public' and table_name = v_table and column_name = 'updated_at');
+    v_has_updated_at := exists (select 1 from pg_attribute where attrelid = v_rel and attname = 'updated_at' and not attisdropped);
     v_update := array(select c from unnest(coalesce(v_cols, '{}') || v_res_cols) c where not c = any (v_keys));
 
-    if jsonb_array_length(coalesce(v_entry -> 'rows', '[]'::jsonb)) > 0 then
-      v_sql := format(
-        'insert into public.%1$I as t (mind_id, run_id, %2$s) '
-        'select distinct on (%3$s) %4$L::uuid, %5$L, %6$s '
-        'from rows from (jsonb_to_recordset($1) as (%7$s)) with ordinality as r(%8$s, n) %9$s '
-        'order by %3$s, r.n desc '
-        'on conflict (%10$s) do update set %11$s '
-        'where (%12$s, null) is distinct from (%13$s, null)',
-        v_table,
-        (select string_agg(format('%I', c), ', ') from unnest(coalesce(v_cols, '{}') || v_res_cols) c),
+    -- one writer per (table, mind) at a time, so the insert/update split below cannot race
+    perform pg_advisory_xact_lock(hashtextextended(v_table || ':' || v_mind::text, 0));
+    v_written := 0;
+    v_deleted := 0;
+    if jsonb_array_length(v_rows) > 0 then
+      -- stage the batch once: typed, resolved, deduplicated on the key (last occurrence wins)
+      drop table if exists pg_temp.lendaria_stage;
+      execute format(
+        'create temp table lendaria_stage on commit drop as '
+        'select distinct on (%1$s) %2$s '
+        'from rows from (jsonb_to_recordset($1) as (%3$s)) with ordinality as r(%4$s, n) %5$s '
+        'order by %1$s, r.n desc',
         coalesce((select string_agg(format('r.%I', k), ', ') from unnest(v_keys) k), 'true'),
-        v_mind, v_run,
         (select string_agg(format('r.%I', c), ', ') from unnest(coalesce(v_cols, '{}')) c)
-          || coalesce(', ' || (select string_agg(format('%I.id', 'res_' || (r ->> 'column')), ', ')
+          || coalesce(', ' || (select string_agg(format('%I.id as %I', 'res_' || (r ->> 'column'), r ->> 'column'), ', ')
                                from jsonb_array_elements(v_resolve) r), ''),
         v_defs, v_alias,
         coalesce((select string_agg(format('left join public.%1$I %2$I on %2$I.mind_id = %3$L and %2$I.%4$I = r.%4$I',
                                            r ->> 'table', 'res_' || (r ->> 'column'), v_mind, r ->> 'by'), ' ')
-                  from jsonb_array_elements(v_resolve) r), ''),
-        (select string_agg(format('%I', k), ', ') from unnest(array['mind_id'] || v_keys) k),
-        coalesce((select string_agg(format('%1$I = excluded.%1$I', c), ', ') from unnest(v_update) c) || ', ', '')
-          || 'run_id = excluded.run_id' || case when v_has_updated_at then ', updated_at = now()' else '' end,
-        coalesce((select string_agg(format('t.%I', c), ', ') from unnest(v_update) c), 'null'),
-        coalesce((select string_agg(format('excluded.%I', c), ', ') from unnest(v_update) c), 'null'));
-      execute v_sql using v_entry -> 'rows';
-      get diagnostics v_written = row_count;
+                  from jsonb_array_elements(v_resolve) r), ''))
+      using v_rows;
     else
-      v_written := 0;
+      drop table if exists pg_temp.lendaria_stage;
+      execute format('create temp table lendaria_stage on commit drop as select %s from public.%I limit 0',
+                     coalesce((select string_agg(format('%I', k), ', ') from unnest(v_keys) k), '1 as none'), v_table);
     end if;
+    v_match := coalesce((select string_agg(format('t.%1$I = s.%1$I', k), ' and ') from unnest(v_keys) k), 'true');
 
-    v_deleted := 0;
+    -- sync: rows of this mind whose key is not in the batch go
     if coalesce((v_entry ->> 'sync')::boolean, false) then
-      execute format(
-        'delete from public.%I t where t.mind_id = %L and (%s) not in ('
-        'select %s from jsonb_array_elements($1) e(doc))',
-        v_table, v_mind,
-        (select string_agg(format('t.%I::text', k), ', ') from unnest(v_keys) k),
-        (select string_agg(format('e.doc ->> %L', k), ', ') from unnest(v_keys) k))
-      using coalesce(v_entry -> 'rows', '[]'::jsonb);
+      execute format('delete from public.%I t where t.mind_id = %L and not exists (select 1 from pg_temp.lendaria_stage s where %s)',
+                     v_table, v_mind, v_match);
       get diagnostics v_deleted = row_count;
     end if;
+
+    if jsonb_array_length(v_rows) > 0 then
+      -- changed rows: update only where a value differs (so a re-run writes nothing)
+      if cardinality(v_update) > 0 then
+        execute format(
+          'update public.%1$I t set %2$s, run_id = %3$L%4$s from pg_temp.lendaria_stage s '
+          'where t.mind_id = %5$L and %6$s and (%7$s) is distinct from (%8$s)',
+          v_table,
+          (select string_agg(format('%1$I = s.%1$I', c), ', ') from unnest(v_update) c),
+          v_run, case when v_has_updated_at then ', updated_at = now()' else '' end,
+          v_mind, v_match,
+          (select string_agg(format('t.%I', c), ', ') from unnest(v_update) c) || ', null',
+          (select string_agg(format('s.%I', c), ', ') from unnest(v_update) c) || ', null');
+        get diagnostics v_written = row_count;
+      end if;
+      -- new rows: plain insert of keys not present yet (no existence check when the mind has none)
+      execute format('select exists (select 1 from public.%I where mind_id = %L)', v_table, v_mind) into v_any;
+      execute format(
+        'insert into public.%1$I (mind_id, run_id, %2$s) select %3$L::uuid, %4$L, %5$s from pg_temp.lendaria_stage s %6$s',
+        v_table,
+        (select string_agg(format('%I', c), ', ') from unnest(coalesce(v_cols, '{}') || v_res_cols) c),
+        v_mind, v_run,
+        (select string_agg(format('s.%I', c), ', ') from unnest(coalesce(v_cols, '{}') || v_res_cols) c),
+        case when v_any then format('where not exists (select 1 from public.%I t where t.mind_id = %L and %s)', v_table, v_mind, v_match)
+             else '' end);
+      get diagnostics v_inserted = row_count;
+      v_written := v_written + v_inserted;
+    end if;
+    drop table if exists pg_temp.lendaria_stage;
+
     v_counts := v_counts || jsonb_build_object(v_table, jsonb_build_object(
-      'rows', jsonb_array_length(coalesce(v_entry -> 'rows', '[]'::jsonb)), 'written', v_written, 'deleted', v_deleted));
+      'rows', jsonb_array_length(v_rows), 'written', v_written, 'deleted', v_deleted));
   end loop;
 
   execute format('set local role %I', v_prev);

@@ -21,6 +21,7 @@ JWT_SECRET = "lendaria-test-secret-with-at-least-32-characters"
 
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory):
+    """The embedded PostgreSQL, started once for the session in its own folder."""
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "home")
     server.start()
     yield server
