@@ -26,13 +26,24 @@ $$;
 
 grant usage on schema public to lendaria_etl, lendaria_innerlens, lendaria_mmos, lendaria_creatoros, lendaria_ops;
 
--- Start from nothing for the API roles (Supabase's defaults grant them everything).
-revoke all on all tables in schema public from anon, authenticated, public;
-
--- Everyone inside the pipeline reads everything (subject to RLS); service_role does all.
-grant select on all tables in schema public to lendaria_etl, lendaria_innerlens, lendaria_mmos, lendaria_creatoros, lendaria_ops;
-grant all on all tables in schema public to service_role;
-grant usage on all sequences in schema public to service_role;
+-- Start from nothing for the API roles on our tables (Supabase's defaults grant them everything).
+-- Only Lendária's tables are touched: other tables in the project keep their own grants.
+do $$
+declare
+  t text;
+begin
+  foreach t in array array['minds', 'mind_profiles', 'sources', 'ingestion_batches', 'fragments', 'fragment_tags',
+                           'fragment_quality_audits', 'big_five_profiles', 'content_projects', 'content_pieces',
+                           'content_lessons', 'content_minds', 'audience_profiles', 'content_performance',
+                           'schema_versions', 'migration_log', 'db_audit_events', 'job_executions', 'task_metrics'] loop
+    execute format('revoke all on public.%I from anon, authenticated, public', t);
+    -- everyone inside the pipeline reads everything (subject to RLS); service_role does all
+    execute format('grant select on public.%I to lendaria_etl, lendaria_innerlens, lendaria_mmos, lendaria_creatoros, lendaria_ops', t);
+    execute format('grant all on public.%I to service_role', t);
+  end loop;
+end
+$$;
+grant usage on sequence public.migration_log_id_seq, public.db_audit_events_id_seq, public.task_metrics_id_seq to service_role, lendaria_ops;
 
 grant insert, update, delete on public.minds, public.sources, public.ingestion_batches to lendaria_etl;
 grant insert, update, delete on public.fragments, public.fragment_tags, public.fragment_quality_audits, public.big_five_profiles to lendaria_innerlens;
@@ -41,7 +52,6 @@ grant insert, update, delete on public.content_projects, public.content_pieces, 
   public.content_minds, public.audience_profiles, public.content_performance to lendaria_creatoros;
 grant insert, update, delete on public.schema_versions, public.migration_log, public.db_audit_events,
   public.job_executions, public.task_metrics to lendaria_ops;
-grant usage on all sequences in schema public to lendaria_ops;
 
 -- Signed-in users (Supabase `authenticated`) may read their own mind's rows, nothing else.
 grant select on public.minds, public.mind_profiles, public.sources, public.ingestion_batches, public.fragments,

@@ -22,8 +22,12 @@ declare
 begin
   foreach r in array array['lendaria_etl', 'lendaria_innerlens', 'lendaria_mmos', 'lendaria_creatoros', 'lendaria_ops'] loop
     if exists (select 1 from pg_roles where rolname = r) then
-      execute format('revoke all on all tables in schema public from %I', r);
-      execute format('revoke all on all sequences in schema public from %I', r);
+      execute format('revoke all on public.minds, public.mind_profiles, public.sources, public.ingestion_batches, '
+                     'public.fragments, public.fragment_tags, public.fragment_quality_audits, public.big_five_profiles, '
+                     'public.content_projects, public.content_pieces, public.content_lessons, public.content_minds, '
+                     'public.audience_profiles, public.content_performance, public.schema_versions, public.migration_log, '
+                     'public.db_audit_events, public.job_executions, public.task_metrics from %I', r);
+      execute format('revoke all on sequence public.migration_log_id_seq, public.db_audit_events_id_seq, public.task_metrics_id_seq from %I', r);
       execute format('revoke usage on schema public from %I', r);
       -- roles are cluster-wide: another database of the cluster may still use them
       begin
@@ -36,4 +40,9 @@ begin
 end
 $$;
 
-grant all on all tables in schema public to anon, authenticated;
+-- back to the state before the migration: the API roles' default privileges on our tables
+grant all on public.minds, public.mind_profiles, public.sources, public.ingestion_batches, public.fragments,
+  public.fragment_tags, public.fragment_quality_audits, public.big_five_profiles, public.content_projects,
+  public.content_pieces, public.content_lessons, public.content_minds, public.audience_profiles,
+  public.content_performance, public.schema_versions, public.migration_log, public.db_audit_events,
+  public.job_executions, public.task_metrics to anon, authenticated;
