@@ -101,16 +101,15 @@ def persist(
     outputs: Optional[Path] = OutputsOption,
 ) -> None:
     """Persist a mind's contract files into the database (re-runnable alone; idempotent)."""
+    from lendaria.catalog import check_slug
     from lendaria.db.persist import new_run_id, persist_stage
     from lendaria.db.target import open_repository
     from lendaria.settings import get_settings
     from stages.etl.run import load_spec_for_run
 
     root = _outputs_root(outputs)
-    slug = mind if "/" not in mind and not mind.endswith((".yaml", ".yml")) else load_spec_for_run(mind, root).slug
-    from lendaria.catalog import check_slug
-
-    check_slug(slug)
+    is_path = "/" in mind or mind.endswith((".yaml", ".yml"))
+    slug = load_spec_for_run(mind, root).slug if is_path else check_slug(mind)
     repository = open_repository(get_settings())
     run_id = new_run_id()
     for name in stage:
