@@ -165,3 +165,18 @@ def test_killed_mid_persist_leaves_no_partial_batch_and_next_run_completes(datab
     done = subprocess.run([sys.executable, str(script), database, "60000"], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert counts(database)["sources"] == 60000
+
+
+def test_batch_is_deduplicated_on_its_natural_key_last_wins(database, db_settings):
+    repository = open_repository(db_settings)
+    sha = "c" * 64
+    row = {"status": "collected", "type": "essay", "format": "txt", "origin_kind": "file", "origin_location": "a.txt",
+           "language": "en", "words": 1, "content_sha256": sha, "contract_path": "p", "contract_sha256": sha}
+    result = repository.persist("etl", {
+        "run_id": "dedupe", "mind": {"slug": "dedupe", "row": {"display_name": "D", "contract_path": "m", "contract_sha256": sha}},
+        "tables": [{"table": "sources", "key": ["source_id"], "sync": True, "rows": [
+            {**row, "source_id": "same", "title": "first"}, {**row, "source_id": "other", "title": "x"},
+            {**row, "source_id": "same", "title": "last"}]}]})
+    assert result["counts"]["sources"] == {"rows": 3, "written": 2, "deleted": 0}
+    with psycopg.connect(database) as conn:
+        assert conn.execute("select title from sources where source_id = 'same'").fetchall() == [("last",)]
