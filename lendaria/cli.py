@@ -137,7 +137,7 @@ def db_start() -> None:
 
     settings = get_settings()
     url = embedded(settings).start()
-    applied = prepare(url, settings)
+    _, applied = prepare(url, settings)
     typer.echo(url)
     if applied:
         typer.echo(f"applied {len(applied)} migration(s)", err=True)
@@ -164,19 +164,15 @@ def db_url() -> None:
 @db_app.command("migrate")
 def db_migrate(to: Optional[str] = typer.Option(None, "--to", help="Apply up to this version (inclusive).")) -> None:
     """Apply pending migrations, each in its own transaction."""
-    from lendaria.db import migrations
-    from lendaria.db.connect import connect
-    from lendaria.db.target import needs_bootstrap
+    from lendaria.db.target import prepare
     from lendaria.settings import get_settings
 
-    url, is_embedded = _direct_url()
-    with connect(url, get_settings(), autocommit=True) as conn:
-        if needs_bootstrap(conn):
-            migrations.apply_bootstrap(conn)
-            typer.echo("applied the local bootstrap (Supabase roles and auth helpers)", err=True)
-        applied = migrations.migrate(conn, target=to)
-    for migration in applied:
-        typer.echo(f"applied {migration.filename}")
+    url, _ = _direct_url()
+    bootstrapped, applied = prepare(url, get_settings(), target=to)
+    if bootstrapped:
+        typer.echo("applied the local bootstrap (Supabase roles and auth helpers)", err=True)
+    for filename in applied:
+        typer.echo(f"applied {filename}")
     if not applied:
         typer.echo("nothing to apply")
 

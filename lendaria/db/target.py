@@ -42,12 +42,14 @@ def needs_bootstrap(conn) -> bool:
     return roles < 4 or not has_jwt
 
 
-def prepare(url: str, settings: Settings) -> list[str]:
-    """Bootstrap (plain PostgreSQL only) and apply pending migrations; returns the files applied."""
+def prepare(url: str, settings: Settings, *, target: str | None = None) -> tuple[bool, list[str]]:
+    """Bootstrap (plain PostgreSQL only) and apply pending migrations (up to ``target``).
+    Returns (bootstrapped, files applied)."""
     with connect(url, settings, autocommit=True) as conn:
-        if needs_bootstrap(conn):
+        bootstrapped = needs_bootstrap(conn)
+        if bootstrapped:
             migrations.apply_bootstrap(conn)
-        return [m.filename for m in migrations.migrate(conn)]
+        return bootstrapped, [m.filename for m in migrations.migrate(conn, target=target)]
 
 
 def check_schema(url: str, settings: Settings) -> None:
