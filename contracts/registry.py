@@ -326,6 +326,7 @@ class Registry:
         return result
 
     def validate_file(self, path: Path, *, display: str | None = None) -> ValidationResult:
+        """Validate a file on disk: its contract, then checks across the files it refers to."""
         display = display or str(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -333,7 +334,16 @@ class Registry:
             result = ValidationResult()
             result.violations.append(Violation(display, "unknown", "", f"not valid UTF-8 (byte {exc.start})"))
             return result
-        return self.validate_text(text, path, display=display)
+        result = self.validate_text(text, path, display=display)
+        if result.ok and result.checked and path.suffix.lower() in (".yaml", ".yml"):
+            from contracts.crosschecks import CROSS_CHECKS
+
+            ref = result.checked[-1][1]
+            check = CROSS_CHECKS.get(parse_ref(ref)[0])
+            if check is not None:
+                for pointer, message in check(path, load_yaml(text), ref, display):
+                    result.violations.append(Violation(display, ref, pointer, message))
+        return result
 
     def validate_tree(self, root: Path, *, display_root: Path | None = None) -> ValidationResult:
         """Validate every contract file under ``root`` (hidden files and folders skipped)."""

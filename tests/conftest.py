@@ -34,7 +34,7 @@ def isolated_home(tmp_path_factory):
 
 
 @pytest.fixture
-def use_database(database, monkeypatch):
+def use_database(database, monkeypatch):  # noqa: F811 - the shared fixture, requested by name
     """Point get_settings() (used by flows and the CLI) at a fresh test database."""
     from lendaria.settings import get_settings
 

@@ -18,16 +18,15 @@ from lendaria.yamlio import load_yaml
 
 
 def _read_valid(catalog: Catalog, path) -> tuple[str, str]:
-    """(text, sha256 of bytes) of a contract file that must validate; raises otherwise."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("missing.", file=path, hint="Run the ETL stage (`lendaria run`) first.") from None
-    text = raw.decode("utf-8")
-    result = get_registry().validate_text(text, path, display=catalog.relative(path))
+    """(text, sha256 of bytes) of a contract file that must validate, with the checks across files
+    (metadata.yaml agrees with the source files beside it); raises otherwise."""
+    if not path.is_file():
+        raise InputError("missing.", file=path, hint="Run the ETL stage (`lendaria run`) first.")
+    result = get_registry().validate_file(path, display=catalog.relative(path))
     if not result.ok:
         raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
-    return text, sha256_bytes(raw)
+    raw = path.read_bytes()
+    return raw.decode("utf-8"), sha256_bytes(raw)
 
 
 def build_payload(catalog: Catalog, slug: str) -> dict[str, Any]:
@@ -43,9 +42,6 @@ def build_payload(catalog: Catalog, slug: str) -> dict[str, Any]:
         path = catalog.source_file(slug, entry["source_id"])
         body_text, file_sha = _read_valid(catalog, path)
         front = parse_markdown(body_text).front_matter
-        if front["sha256"] != entry["sha256"] or front["words"] != entry["words"]:
-            raise InputError(f"disagrees with {metadata_rel} (sha256/words).", file=catalog.relative(path),
-                             hint="Re-run the ETL stage so files and metadata are written together.")
         origin = front["origin"]
         sources.append({
             "source_id": front["source_id"], "status": entry["status"], "type": front["type"], "title": front["title"],

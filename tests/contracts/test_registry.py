@@ -108,3 +108,21 @@ def test_location_match_without_contract_key_is_validated(tmp_path):
     path.write_text("mind: x\n")
     result = registry.validate_file(path)
     assert ("etl-mmos-metadata@1.0.0", "") in {(v.contract, v.pointer) for v in result.violations}
+
+
+def test_metadata_must_agree_with_the_files_beside_it(tmp_path):
+    import shutil
+
+    folder = tmp_path / "minds" / "iris-valente" / "sources"
+    shutil.copytree(COMMITTED_OUTPUTS / "minds" / "iris-valente" / "sources", folder)
+    assert registry.validate_tree(tmp_path).ok
+    metadata = folder / "metadata.yaml"
+    text = metadata.read_text()
+    victim = next(folder.glob("letter-*.md"))
+    victim.unlink()
+    result = registry.validate_file(metadata)
+    assert [(v.pointer, "does not exist" in v.message) for v in result.violations] == [("/sources/3/file", True)]
+    metadata.write_text(text.replace("words: 1481", "words: 1480", 1).replace("words: 4848", "words: 4847"))
+    shutil.copy(COMMITTED_OUTPUTS / "minds" / "iris-valente" / "sources" / victim.name, victim)
+    pointers = {v.pointer for v in registry.validate_file(metadata).violations}
+    assert pointers == {"/sources/0/words"}

@@ -7,7 +7,6 @@ import socket
 import subprocess
 import time
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest

@@ -19,7 +19,7 @@ from lendaria.db.repository import PostgresRepository
 from lendaria.db.target import SchemaNotReadyError, open_repository
 from lendaria.settings import Settings
 from stages.etl.run import run_etl
-from tests.conftest import DEMO_SPEC, REPO_ROOT, snapshot, write_spec
+from tests.conftest import DEMO_SPEC, REPO_ROOT, snapshot
 from tests.db.conftest import counts, dump
 
 
@@ -38,7 +38,7 @@ def test_persist_writes_minds_sources_batches_with_lineage(database, db_settings
         mind = conn.execute("select slug, display_name, language, contract_path, run_id from minds").fetchone()
         assert mind == ("iris-valente", "Iris Valente", "en", "minds/iris-valente/sources/metadata.yaml", run_id)
         rows = conn.execute("select source_id, words, contract_path, contract_sha256, run_id from sources order by source_id").fetchall()
-        for source_id, words, path, sha, row_run in rows:
+        for source_id, _words, path, sha, row_run in rows:
             file = demo_outputs / path
             import hashlib
 
