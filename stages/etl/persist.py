@@ -17,16 +17,20 @@ from lendaria.fileio import sha256_bytes
 from lendaria.yamlio import load_yaml
 
 
-def _read_valid(catalog: Catalog, path) -> tuple[str, str]:
-    """(text, sha256 of bytes) of a contract file that must validate, with the checks across files
-    (metadata.yaml agrees with the source files beside it); raises otherwise."""
-    if not path.is_file():
-        raise InputError("missing.", file=path, hint="Run the ETL stage (`lendaria run`) first.")
-    result = get_registry().validate_file(path, display=catalog.relative(path))
+def _raise_unless_ok(result, catalog: Catalog, path) -> None:
     if not result.ok:
         raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
-    raw = path.read_bytes()
-    return raw.decode("utf-8"), sha256_bytes(raw)
+
+
+def _read_valid(catalog: Catalog, path) -> tuple[str, str]:
+    """(text, sha256 of bytes) of a contract file that must satisfy its contract; raises otherwise."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("missing.", file=path, hint="Run the ETL stage (`lendaria run`) first.") from None
+    text = raw.decode("utf-8", errors="replace")
+    _raise_unless_ok(get_registry().validate_text(text, path, display=catalog.relative(path)), catalog, path)
+    return text, sha256_bytes(raw)
 
 
 def build_payload(catalog: Catalog, slug: str) -> dict[str, Any]:
@@ -50,6 +54,9 @@ def build_payload(catalog: Catalog, slug: str) -> dict[str, Any]:
             "words": front["words"], "content_sha256": front["sha256"],
             "contract_path": catalog.relative(path), "contract_sha256": file_sha,
         })
+
+    # every file is valid on its own; now metadata.yaml must also agree with the files beside it
+    _raise_unless_ok(get_registry().validate_file(metadata_path, display=metadata_rel), catalog, metadata_path)
 
     totals = metadata["totals"]
     batch = {
