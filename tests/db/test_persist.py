@@ -180,3 +180,12 @@ def test_batch_is_deduplicated_on_its_natural_key_last_wins(database, db_setting
     assert result["counts"]["sources"] == {"rows": 3, "written": 2, "deleted": 0}
     with psycopg.connect(database) as conn:
         assert conn.execute("select title from sources where source_id = 'same'").fetchall() == [("last",)]
+
+
+def test_metadata_disagreeing_with_its_files_is_never_persisted(database, db_settings, demo_outputs):
+    metadata = demo_outputs / "minds" / "iris-valente" / "sources" / "metadata.yaml"
+    metadata.write_text(metadata.read_text().replace("words: 1481", "words: 1480", 1).replace("words: 4848", "words: 4847"))
+    with pytest.raises(ContractViolationError) as info:
+        persist_stage("etl", "iris-valente", demo_outputs, open_repository(db_settings), run_id="run-x")
+    assert "/sources/0/words" in str(info.value) and "metadata.yaml" in str(info.value)
+    assert counts(database)["sources"] == 0
