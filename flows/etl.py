@@ -13,7 +13,6 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
 from lendaria.settings import Settings, get_settings
-from lendaria.yamlio import load_yaml
 from stages.etl.run import EtlResult, collect_local, finish, load_spec_for_run, merge_in_spec_order, split_items
 from stages.etl.remote import collect_remote_items
 from stages.etl.sources import Document, Failure
@@ -43,10 +42,9 @@ def _publish_artifacts(result: EtlResult) -> None:
         + ("\n\n**Failures**\n\n" + "\n".join(f"- {line}" for line in result.failures) if result.failures else ""),
         description="ETL collection summary",
     )
-    metadata = load_yaml((result.sources_dir / "metadata.yaml").read_text(encoding="utf-8"))
     rows = [
         {k: str(entry.get(k, "")) for k in ("source_id", "status", "type", "title", "words", "language")}
-        for entry in metadata["sources"]
+        for entry in result.sources
     ]
     create_table_artifact(key=f"{key}-sources", table=rows, description=f"Sources of {result.slug}")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from contracts import ContractViolationError, get_registry
@@ -218,7 +217,3 @@ def write_collection(catalog: Catalog, collection: Collection) -> WriteReport:
     else:
         report.unchanged += 1
     return report
-
-
-def metadata_exists(catalog: Catalog, slug: str) -> bool:
-    return Path(catalog.sources_metadata(slug)).is_file()

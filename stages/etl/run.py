@@ -11,7 +11,7 @@ from lendaria.catalog import Catalog, check_slug
 from lendaria.errors import InputError, NothingCollectedError
 from lendaria.settings import Settings
 
-from stages.etl.collection import WriteReport, assemble, metadata_exists, previous_versions, write_collection
+from stages.etl.collection import WriteReport, assemble, previous_versions, write_collection
 from stages.etl.remote import collect_remote_items
 from stages.etl.sources import Document, Failure, collect_local_item, resolve_local_paths
 from stages.etl.spec import MindSpec, SourceItem, load_mind_spec
@@ -26,6 +26,7 @@ class EtlResult:
     totals: dict[str, int]
     report: WriteReport
     failures: list[str] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)  # the metadata entries, as written
 
     def summary(self) -> str:
         t = self.totals
@@ -100,7 +101,7 @@ def finish(spec: MindSpec, outputs_root: Path, results: list[Document | Failure]
     totals = collection.totals
     failure_lines = [f.error for f in collection.failures]
     if totals["collected"] + totals["kept"] == 0:
-        if not metadata_exists(catalog, spec.slug):
+        if not catalog.sources_metadata(spec.slug).is_file():
             write_collection(catalog, collection)  # record the failures; there was nothing earlier to lose
         raise NothingCollectedError(
             "nothing was collected: " + "; ".join(failure_lines),
@@ -108,7 +109,7 @@ def finish(spec: MindSpec, outputs_root: Path, results: list[Document | Failure]
             hint="Check the URLs and your network; earlier outputs were left untouched.",
         )
     report = write_collection(catalog, collection)
-    return EtlResult(spec.slug, catalog.sources_dir(spec.slug), totals, report, failure_lines)
+    return EtlResult(spec.slug, catalog.sources_dir(spec.slug), totals, report, failure_lines, collection.metadata["sources"])
 
 
 def run_etl(mind: str | Path, outputs_root: Path, settings: Settings) -> EtlResult:

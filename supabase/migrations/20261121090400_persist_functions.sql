@@ -60,7 +60,6 @@ declare
   v_inserted  bigint;
   v_first     jsonb;
   v_alias     text;
-  v_sql       text;
   v_written   bigint;
   v_deleted   bigint;
   v_counts    jsonb := '{}'::jsonb;
