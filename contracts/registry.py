@@ -277,11 +277,12 @@ class Registry:
                 result.unrecognised.append(display)  # plain Markdown that claims no contract
                 return result
             ref = contract.ref if contract else "unknown"
+            result.checked.append((display, ref))  # looked at, and failed: counted
             result.violations.append(Violation(display, ref, "", exc.message))
             return result
         except yaml.YAMLError as exc:
-            contract = self.for_path(path)
-            ref = contract.ref if contract else "unknown"
+            ref = self._ref_for_path(path)
+            result.checked.append((display, ref))
             result.violations.append(Violation(display, ref, "", describe_yaml_error(exc)))
             return result
 
@@ -290,9 +291,11 @@ class Registry:
             try:
                 contract = self.resolve(declared) if isinstance(declared, str) else None
             except (KeyError, ValueError) as exc:
+                result.checked.append((display, str(declared)))
                 result.violations.append(Violation(display, str(declared), "/" + CONTRACT_KEY, str(exc).strip('"')))
                 return result
             if contract is None:
+                result.checked.append((display, "unknown"))
                 result.violations.append(Violation(display, "unknown", "/" + CONTRACT_KEY, "must be a string name@MAJOR.MINOR.PATCH"))
                 return result
         else:
@@ -325,6 +328,10 @@ class Registry:
                 )
         return result
 
+    def _ref_for_path(self, path: Path) -> str:
+        contract = self.for_path(path)
+        return contract.ref if contract else "unknown"
+
     def validate_file(self, path: Path, *, display: str | None = None) -> ValidationResult:
         """Validate a file on disk: its contract, then checks across the files it refers to."""
         display = display or str(path)
@@ -332,7 +339,9 @@ class Registry:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             result = ValidationResult()
-            result.violations.append(Violation(display, "unknown", "", f"not valid UTF-8 (byte {exc.start})"))
+            ref = self._ref_for_path(path)
+            result.checked.append((display, ref))
+            result.violations.append(Violation(display, ref, "", f"not valid UTF-8 (byte {exc.start})"))
             return result
         result = self.validate_text(text, path, display=display)
         if result.ok and result.checked and path.suffix.lower() in (".yaml", ".yml"):

@@ -5,6 +5,7 @@ The tasks only wire the pure functions of :mod:`stages.etl.run`; all logic is te
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -13,10 +14,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
 from lendaria.settings import Settings, get_settings
-from stages.etl.run import EtlResult, collect_local, finish, load_spec_for_run, merge_in_spec_order, split_items
+from stages.etl.run import (EtlResult, check_local_inputs, collect_local, finish, load_spec_for_run, merge_in_spec_order,
+                            split_items)
 from stages.etl.remote import collect_remote_items
 from stages.etl.sources import Document, Failure
 from stages.etl.spec import MindSpec, SourceItem
+
+
+PROGRESS_EVERY_SECONDS = 1.0
 
 
 @task(name="etl-collect-local", task_run_name="collect {item.path}", cache_policy=NO_CACHE)
@@ -56,6 +61,7 @@ def etl_flow(mind: str, outputs: str | None = None) -> dict:
     settings = get_settings()
     outputs_root = Path(outputs) if outputs else settings.outputs
     spec = load_spec_for_run(mind, outputs_root)
+    check_local_inputs(spec, settings)  # bad local input: one clear failure before any task starts
     local_items, remote_items = split_items(spec)
     total = len(local_items) + (1 if remote_items else 0)
     progress = create_progress_artifact(progress=0.0, description=f"ETL {spec.slug}: items collected")
@@ -63,12 +69,14 @@ def etl_flow(mind: str, outputs: str | None = None) -> dict:
     remote_future = collect_remote_task.submit(spec, remote_items, settings) if remote_items else None
     futures = {collect_local_task.submit(spec, item, settings): item for item in local_items}
     local: dict[int, list[Document]] = {}
-    done = 0
+    done, last_update = 0, time.monotonic()
     for future in as_completed(list(futures)):
         item = futures[future]
         local[item.index] = future.result()
         done += 1
-        update_progress_artifact(progress, progress=100.0 * done / total)
+        if time.monotonic() - last_update >= PROGRESS_EVERY_SECONDS or done == len(local_items):
+            update_progress_artifact(progress, progress=100.0 * done / total)  # one API call: not per file
+            last_update = time.monotonic()
         logger.info("collected %d/%d: %s", done, total, item.path)
     remote = remote_future.result() if remote_future is not None else []
     if remote_future is not None:

@@ -1,6 +1,7 @@
 """The pipeline DAG: chains the packs for one mind, persisting each stage's outputs after it.
 
-Today: ETL. Each pack adds itself to ``STAGES`` (and its persist builder to lendaria.db.persist).
+Today: ETL. Each pack adds itself to ``STAGES`` and ``flows.stage_order`` (and its persist builder
+to lendaria.db.persist).
 """
 
 from __future__ import annotations
@@ -15,24 +16,16 @@ from prefect.runtime import flow_run
 
 from lendaria.db.persist import PAYLOAD_BUILDERS, persist_stage, record_failure
 from lendaria.db.target import open_repository
-from lendaria.errors import InputError, LendariaError
+from lendaria.errors import LendariaError
 from lendaria.settings import get_settings
 
 from flows.etl import etl_flow
+from flows.stage_order import STAGE_ORDER, check_stages
 from stages.etl.run import load_spec_for_run
 
 # Stage name -> flow, in pipeline order. Later packs (innerlens, mmos, creatoros) register here.
 STAGES: dict[str, Callable[..., dict]] = {"etl": etl_flow}
-
-
-def check_stages(stages: list[str] | None) -> list[str]:
-    """The requested stages in pipeline order; unknown names raise :class:`InputError`."""
-    if not stages:
-        return list(STAGES)
-    unknown = [s for s in stages if s not in STAGES]
-    if unknown:
-        raise InputError(f"unknown stage(s): {', '.join(unknown)}.", hint=f"Available stages: {', '.join(STAGES)}.")
-    return [s for s in STAGES if s in stages]
+assert tuple(STAGES) == STAGE_ORDER, "flows.stage_order.STAGE_ORDER must list STAGES in order"
 
 
 @task(name="persist", task_run_name="persist {stage} of {slug}", cache_policy=NO_CACHE, retries=0)

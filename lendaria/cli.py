@@ -1,13 +1,13 @@
 """The ``lendaria`` command: one small function per command over the packs and the registry.
 
 Errors are one paragraph on stderr and a non-zero exit code (``--debug`` shows the traceback):
-1 bad input or contract violation, 2 usage, 3 nothing collected.
+1 bad input or contract violation, 2 usage, 3 nothing collected, 4 database unreachable.
+Bare ``lendaria`` (or a bare command group) prints its help and exits 0.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from enum import Enum
@@ -18,14 +18,22 @@ import typer
 
 from lendaria.errors import InputError, LendariaError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Lendária: sources → mind → voice → courses, as contract files.")
-contracts_app = typer.Typer(no_args_is_help=True, help="List and compare contracts.")
-app.add_typer(contracts_app, name="contracts")
-db_app = typer.Typer(no_args_is_help=True, help="The database: embedded server, migrations.")
-app.add_typer(db_app, name="db")
 
-_state = {"debug": False}
-OutputsOption = typer.Option(None, "--outputs", "-o", envvar="LENDARIA_OUTPUTS", help="Outputs root (default ./outputs).")
+def _typer(help: str, **extra) -> typer.Typer:
+    # Plain click help: typer's rich panels render flags as "<bool>" and obscure --flag/--no-flag.
+    return typer.Typer(no_args_is_help=True, help=help, rich_markup_mode=None, pretty_exceptions_enable=False, **extra)
+
+
+app = _typer("Lendária: sources → mind → voice → courses, as contract files.", add_completion=False)
+contracts_app = _typer("List and compare contracts.")
+app.add_typer(contracts_app, name="contracts")
+db_app = _typer("The database: embedded server, migrations.")
+app.add_typer(db_app, name="db")
+server_app = _typer("The local Prefect server (API + UI) that runs report to.")
+app.add_typer(server_app, name="server")
+
+_state = {"debug": False, "fast_exit": False, "exit_code": 0}
+OutputsOption = typer.Option(None, "--outputs", "-o", envvar="LENDARIA_OUTPUTS", metavar="DIR", help="Outputs root (default ./outputs).")
 
 
 class Format(str, Enum):
@@ -50,42 +58,87 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks and
 
 @app.command()
 def init(
-    slug: str = typer.Argument(..., help="Lowercase id of the mind, e.g. iris-valente."),
-    name: str = typer.Option(..., "--name", help="Display name of the person."),
-    language: Optional[str] = typer.Option(None, "--language", help="ISO 639 code, e.g. en."),
+    slug: str = typer.Argument(..., metavar="SLUG", help="Lowercase id of the mind, e.g. iris-valente."),
+    name: str = typer.Option(..., "--name", metavar="NAME", help="Display name of the person."),
+    language: Optional[str] = typer.Option(None, "--language", metavar="CODE", help="ISO 639 code, e.g. en."),
     outputs: Optional[Path] = OutputsOption,
     force: bool = typer.Option(False, "--force", help="Overwrite an existing mind.yaml."),
 ) -> None:
-    """Scaffold outputs/minds/<slug>/mind.yaml."""
+    """Scaffold outputs/minds/<slug>/mind.yaml and the raw/ folder it lists."""
     from lendaria.catalog import Catalog
     from lendaria.fileio import atomic_write_bytes
-    from stages.etl.spec import render_new_spec
+    from stages.etl.spec import RAW_FOLDER, render_new_spec, render_raw_readme
 
     path = Catalog(_outputs_root(outputs)).mind_spec(slug)
     if path.exists() and not force:
         raise InputError("already exists.", file=path, hint="Edit it, or pass --force to overwrite.")
     atomic_write_bytes(path, render_new_spec(slug, name, language).encode("utf-8"))
-    typer.echo(f"wrote {path}\nnext: list the sources in it, then `lendaria run {slug}`")
+    note = path.parent / RAW_FOLDER / "README"
+    if not note.exists():
+        atomic_write_bytes(note, render_raw_readme(slug, name).encode("utf-8"))
+    typer.echo(f"wrote {path} and {note.parent}/\nnext: put {name}'s texts in {note.parent}/ (or list other sources "
+               f"in mind.yaml), then `lendaria run {slug}`")
+
+
+def _stage_list(values: Optional[List[str]]) -> Optional[List[str]]:
+    """``--stages`` values (repeatable or comma-separated) checked against the pipeline: a usage error."""
+    from flows.stage_order import check_stages
+
+    names = [s.strip() for value in values or [] for s in value.split(",") if s.strip()]
+    try:
+        return check_stages(names or None)
+    except InputError as exc:
+        raise typer.BadParameter(exc.render()) from None
+
+
+def _persisted_stage_list(values: List[str]) -> List[str]:
+    from lendaria.db.persist import PAYLOAD_BUILDERS
+
+    unknown = [v for v in values if v not in PAYLOAD_BUILDERS]
+    if unknown:
+        raise typer.BadParameter(f"no persist step for stage(s): {', '.join(unknown)}. Stages with one: {', '.join(PAYLOAD_BUILDERS)}.")
+    return values
 
 
 @app.command()
 def run(
-    mind: str = typer.Argument(..., help="Slug (outputs/minds/<slug>/mind.yaml) or path to a mind.yaml."),
-    stages: Optional[List[str]] = typer.Option(None, "--stages", "-s", help="Stages to run (repeatable or comma-separated); default all."),
+    mind: str = typer.Argument(..., metavar="MIND", help="Slug (outputs/minds/<slug>/mind.yaml) or path to a mind.yaml."),
+    stages: Optional[List[str]] = typer.Option(None, "--stages", "-s", callback=_stage_list, metavar="STAGE",
+                                               help="Stages to run (repeatable or comma-separated); default all."),
     outputs: Optional[Path] = OutputsOption,
     persist: bool = typer.Option(True, "--persist/--no-persist", help="Persist each stage's outputs into the database."),
 ) -> None:
-    """Run the pipeline for one mind through Prefect (ephemeral API unless PREFECT_API_URL is set)."""
-    _prepare_prefect()
-    from flows.pipeline import check_stages, pipeline
+    """Run the pipeline for one mind through Prefect: a local server started on first use and reused
+    (PREFECT_API_URL: your server; LENDARIA_PREFECT=ephemeral: a temporary API)."""
+    from lendaria.orchestrator.connect import select_target
+    from lendaria.settings import get_settings
+    from stages.etl.run import check_local_inputs, load_spec_for_run
 
-    from stages.etl.run import check_local_paths, load_spec_for_run
-
-    wanted = check_stages([s.strip() for value in stages or [] for s in value.split(",") if s.strip()] or None)
+    settings = get_settings()
     root = _outputs_root(outputs)
-    check_local_paths(load_spec_for_run(mind, root))  # fail fast on a bad spec, before Prefect starts
-    typer.echo(f"running {', '.join(wanted)} for {mind} into {root}/ …", err=True)
-    results = pipeline(mind=mind, stages=wanted, outputs=str(root), persist=persist)
+    check_local_inputs(load_spec_for_run(mind, root), settings)  # bad local input fails here, before Prefect
+    if persist:
+        from lendaria.db.target import open_repository
+
+        open_repository(settings)  # reachable and migrated before any stage writes (exit 4 otherwise)
+    _skip_teardown_at_exit()
+    target = select_target(settings, say=_say)
+    if target.note:
+        _say(target.note)
+    _configure_prefect_logging()
+    from lendaria.orchestrator.connect import flow_run_url, run_settings
+
+    from flows.pipeline import pipeline
+
+    _say(f"running {', '.join(stages)} for {mind} into {root}/ …")
+    with run_settings(settings):
+        state = pipeline(mind=mind, stages=stages, outputs=str(root), persist=persist, return_state=True)
+    link = flow_run_url(state.state_details.flow_run_id) if target.keeps_history else None
+    try:
+        results = state.result()
+    finally:
+        if link:
+            _say(f"run: {link}")
     for name, result in results.items():
         typer.echo(f"[{name}] {result.get('summary', 'done')}")
         for line in result.get("failures", []):
@@ -96,8 +149,8 @@ def run(
 
 @app.command()
 def persist(
-    mind: str = typer.Argument(..., help="Slug, or path to its mind.yaml."),
-    stage: List[str] = typer.Option(["etl"], "--stage", "-s", help="Stage(s) whose outputs to persist."),
+    mind: str = typer.Argument(..., metavar="MIND", help="Slug, or path to its mind.yaml."),
+    stage: List[str] = typer.Option(["etl"], "--stage", "-s", callback=_persisted_stage_list, metavar="STAGE", help="Stage(s) whose outputs to persist."),
     outputs: Optional[Path] = OutputsOption,
 ) -> None:
     """Persist a mind's contract files into the database (re-runnable alone; idempotent)."""
@@ -162,7 +215,7 @@ def db_url() -> None:
 
 
 @db_app.command("migrate")
-def db_migrate(to: Optional[str] = typer.Option(None, "--to", help="Apply up to this version (inclusive).")) -> None:
+def db_migrate(to: Optional[str] = typer.Option(None, "--to", metavar="VERSION", help="Apply up to this version (inclusive).")) -> None:
     """Apply pending migrations, each in its own transaction."""
     from lendaria.db.target import prepare
     from lendaria.settings import get_settings
@@ -178,7 +231,7 @@ def db_migrate(to: Optional[str] = typer.Option(None, "--to", help="Apply up to 
 
 
 @db_app.command("status")
-def db_status(format: Format = typer.Option(Format.text, "--format", "-f")) -> None:
+def db_status(format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json")) -> None:
     """List migrations: applied, pending, changed (file edited after it ran) or missing (file gone)."""
     from lendaria.db import migrations
     from lendaria.db.connect import connect
@@ -196,14 +249,14 @@ def db_status(format: Format = typer.Option(Format.text, "--format", "-f")) -> N
 
 
 @db_app.command("rollback")
-def db_rollback(to: Optional[str] = typer.Option(None, "--to", help="Roll back every migration newer than this version (0 = all).")) -> None:
+def db_rollback(to: Optional[str] = typer.Option(None, "--to", metavar="VERSION", help="Roll back every migration newer than this version (0 = all).")) -> None:
     """Roll back the newest migration (or down to --to VERSION), each in its own transaction."""
     from lendaria.db import migrations
     from lendaria.db.connect import connect
     from lendaria.settings import get_settings
 
     url, _ = _direct_url()
-    with connect(url, get_settings(), autocommit=True) as conn:
+    with connect(url, get_settings(), autocommit=True) as conn, migrations.schema_lock(conn):
         done = migrations.rollback(conn, to=to)
     for migration in done:
         typer.echo(f"rolled back {migration.filename}")
@@ -211,10 +264,89 @@ def db_rollback(to: Optional[str] = typer.Option(None, "--to", help="Roll back e
         typer.echo("nothing to roll back")
 
 
+# ---- Prefect ---------------------------------------------------------------------------------------
+def _local_server():
+    from lendaria.orchestrator.connect import local_server
+    from lendaria.settings import get_settings
+
+    return local_server(get_settings())
+
+
+@server_app.command("start")
+def server_start() -> None:
+    """Start the local Prefect server (or reuse the running one); prints its UI address."""
+    ensured = _local_server().ensure_running(_say)
+    if ensured.note:
+        _say(ensured.note)
+    typer.echo(ensured.state.url)
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server (its run history stays for the next start)."""
+    typer.echo("stopped" if _local_server().stop() else "not running")
+
+
+@server_app.command("status")
+def server_status(format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json")) -> None:
+    """Whether the local Prefect server runs, where, and its pid; exit 1 when it does not run."""
+    server = _local_server()
+    found = server.probe()
+    state = found.state
+    status = "running" if found.running else ("not answering" if found.alive else "stopped")
+    if format is Format.json:
+        typer.echo(json.dumps({"status": status, "url": state.url if state else None, "api_url": state.api_url if state else None,
+                               "pid": state.pid if state and found.alive else None, "started_at": state.started_at if state else None,
+                               "prefect_version": state.prefect_version if state else None, "log": str(server.logfile)}, indent=2))
+    elif state is not None and found.alive:
+        typer.echo(f"{status}: {state.url} (pid {state.pid}, Prefect {state.prefect_version}, since {state.started_at}); log {server.logfile}")
+    else:
+        typer.echo(f"stopped (`lendaria server start` or any `lendaria run` starts it); log {server.logfile}")
+    raise typer.Exit(0 if found.running else 1)
+
+
+@server_app.command("url")
+def server_url(api: bool = typer.Option(False, "--api", help="Print the API address (for PREFECT_API_URL) instead of the UI's.")) -> None:
+    """Print the UI address of the running local server; exit 1 when it does not run."""
+    found = _local_server().probe()
+    if not (found.running and found.state):
+        raise InputError("the local Prefect server is not running.", hint="Start it with `lendaria server start`.")
+    typer.echo(found.state.api_url if api else found.state.url)
+
+
+@app.command()
+def serve() -> None:
+    """Start (or reuse) the local Prefect server, deploy everything in prefect.yaml, and run a worker
+    until Ctrl-C: afterwards "Run" in the Prefect UI works with no other step."""
+    from lendaria.orchestrator import serve as serving
+    from lendaria.orchestrator.connect import local_server
+    from lendaria.settings import get_settings
+
+    project = serving.find_project_dir()
+    pools = serving.work_pool_names(project)
+    ensured = local_server(get_settings()).ensure_running(_say)
+    if ensured.note:
+        _say(ensured.note)
+    os.environ["PREFECT_API_URL"] = ensured.state.api_url  # for this process and the deploy and worker children
+    os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    _say(f"Prefect UI: {ensured.state.url}")
+    created = serving.ensure_work_pools(pools)
+    if created:
+        _say(f"created work pool(s): {', '.join(created)} (type process)")
+    _say(f"deploying {project / serving.PROJECT_FILE} …")
+    serving.deploy_all(project)
+    for link in serving.deployment_links(pools):
+        typer.echo(f"deployment {link.name}: {link.url}")
+    _say(f"worker: pulling runs from {', '.join(pools)}; open a deployment above and click Run. Ctrl-C stops the "
+         "worker; the server keeps running (`lendaria server stop`).")
+    raise typer.Exit(serving.run_worker(pools))
+
+
 @app.command()
 def validate(
-    paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders (default: the whole outputs root)."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json."),
+    paths: Optional[List[Path]] = typer.Argument(None, metavar="[PATH]...", help="Files or folders (default: the whole outputs root)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json", help="text or json."),
     outputs: Optional[Path] = OutputsOption,
 ) -> None:
     """Validate contract files; exit 1 on any violation."""
@@ -237,7 +369,7 @@ def validate(
 
 
 @contracts_app.command("list")
-def contracts_list(format: Format = typer.Option(Format.text, "--format", "-f")) -> None:
+def contracts_list(format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json")) -> None:
     """Every contract this installation knows, with status, provider → consumer and location."""
     from contracts import get_registry
 
@@ -279,9 +411,9 @@ def _load_schema_arg(value: str) -> tuple[dict, str | None, str]:
 
 @contracts_app.command("check")
 def contracts_check(
-    old: str = typer.Argument(..., help="Old version: name@x.y.z, a descriptor .yaml or a schema .json."),
-    new: str = typer.Argument(..., help="New version, same forms."),
-    format: Format = typer.Option(Format.text, "--format", "-f"),
+    old: str = typer.Argument(..., metavar="OLD", help="Old version: name@x.y.z, a descriptor .yaml or a schema .json."),
+    new: str = typer.Argument(..., metavar="NEW", help="New version, same forms."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json"),
 ) -> None:
     """Classify the change OLD → NEW (breaking / minor / patch) and check the version bump.
     Exit 1 when the change is breaking without a MAJOR bump (or breaking, when versions are unknown)."""
@@ -307,56 +439,85 @@ def contracts_check(
 
 
 # ------------------------------------------------------------------------------------------------
-class _QuietKnownErrors(logging.Filter):
-    """Drop tracebacks of our own user-facing errors from Prefect's console logs (the CLI prints them once)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], LendariaError):
-            record.exc_info = None
-            record.exc_text = None
-        return True
+def _say(line: str) -> None:
+    """A progress line on stderr (stdout stays for results)."""
+    typer.echo(line, err=True)
 
 
-def _prepare_prefect() -> None:
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "DEBUG" if _state["debug"] else "INFO")
-    from prefect.logging.configuration import setup_logging
+def _configure_prefect_logging() -> None:
+    from lendaria.orchestrator.connect import configure_console_logging
 
-    setup_logging()
-    if not _state["debug"]:
-        quiet = _QuietKnownErrors()
-        loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)]
-        for logger in loggers:
-            for handler in getattr(logger, "handlers", []):
-                handler.addFilter(quiet)
+    configure_console_logging(_state["debug"])
+
+
+def _usage_error(exc: Exception):
+    """The click usage error inside ``exc`` (typer raises its bundled click's classes), or None."""
+    import click
+
+    if isinstance(exc, (click.exceptions.ClickException, typer.TyperException)) and hasattr(exc, "show"):
+        return exc
+    return None
+
+
+def _skip_teardown_at_exit() -> None:
+    """After a Prefect run, end the process without the interpreter's module teardown (measured:
+    0.5-0.8 s for Prefect's ~1,500 modules). Registered before ``import prefect``, so it runs last
+    of the exit handlers: Prefect has drained its log and event queues (thread exit hooks and its
+    own handlers run first) and nothing of ours is left open. Console runs only (not in-process
+    callers such as tests)."""
+    if not _state["fast_exit"]:
+        return
+    import atexit
+    import logging
+
+    def exit_now() -> None:
+        logging.shutdown()  # registered before ours, so it would run after: flush it now
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_state["exit_code"])
+
+    atexit.register(exit_now)
+
+
+def _exit(code: int) -> None:
+    _state["exit_code"] = code
+    sys.exit(code)
 
 
 def main() -> None:
-    """Console entry point: run the Typer app, turning our errors into one clear paragraph."""
+    """Run the Typer app, turning our errors into one clear paragraph and an exit code."""
     try:
         code = app(standalone_mode=False)  # click returns Exit codes instead of raising here
     except LendariaError as exc:
         if _state["debug"]:
             raise
         _echo_err(f"error: {exc.render()}")
-        sys.exit(exc.exit_code)
+        _exit(exc.exit_code)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
+        _exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
         _echo_err("aborted")
-        sys.exit(130)
+        _exit(130)
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        usage = _usage_error(exc)
+        if usage is not None and type(usage).__name__ == "NoArgsIsHelpError":
+            typer.echo(usage.ctx.get_help())  # bare `lendaria` or a bare group: help, exit 0
+            _exit(0)
+        if usage is not None:
+            usage.show()
+            _exit(usage.exit_code)
         if _state["debug"]:
             raise
         _echo_err(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+        _exit(1)
+    _exit(code if isinstance(code, int) else 0)
+
+
+def console() -> None:
+    """The ``lendaria`` console script (and ``python -m lendaria``)."""
+    _state["fast_exit"] = True
+    main()
 
 
 if __name__ == "__main__":
-    main()
+    console()

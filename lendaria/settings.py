@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,7 +17,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LENDARIA_", extra="ignore", populate_by_name=True)
 
     outputs: Path = Field(Path("outputs"), description="Root of the contract files (minds/, courses/).")
-    home: Path = Field(Path(".lendaria"), description="Local state (embedded database); git-ignored.")
+    home: Path = Field(Path(".lendaria"), description="Local state (embedded database, local Prefect server); git-ignored.")
+
+    # Prefect (see lendaria/orchestrator/connect.py for the order of precedence)
+    prefect: Literal["local", "ephemeral"] = Field(
+        "local", description="local: start and reuse a Prefect server under `home`; ephemeral: Prefect's temporary API per run.")
+    prefect_port: int = Field(4200, ge=1, le=65535, description="Port the local Prefect server prefers (another free one if taken).")
+    prefect_start_timeout: float = Field(180.0, gt=0, description="Seconds to wait for the local Prefect server to become healthy.")
+    prefect_heartbeats: bool = Field(False, description="Flow-run heartbeats for runs in the CLI process (about 0.8 s per flow).")
 
     # ETL limits
     max_source_bytes: int = Field(64 * 1024 * 1024, gt=0, description="Largest local file or download accepted.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,17 +22,42 @@ for _name in ("DATABASE_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "ANTH
 from tests.db.conftest import database, empty_database, pg_server  # noqa: E402,F401 - shared DB fixtures
 
 
+def stop_local_stack(home: Path) -> None:
+    """Stop what a LENDARIA_HOME may have started: the local Prefect server and the embedded database."""
+    from lendaria.db.embedded import EmbeddedPostgres
+    from lendaria.orchestrator.server import LocalPrefectServer
+
+    LocalPrefectServer(home).stop()
+    EmbeddedPostgres(home).stop()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_home(tmp_path_factory):
-    """LENDARIA_HOME in a temp folder: an embedded database started by a test lives (and stops) there."""
-    from lendaria.db.embedded import EmbeddedPostgres
+    """LENDARIA_HOME in a temp folder: an embedded database or a local Prefect server started by a
+    test lives (and stops) there."""
     from lendaria.settings import get_settings
 
     home = tmp_path_factory.mktemp("lendaria-home")
     os.environ["LENDARIA_HOME"] = str(home)
+    os.environ.pop("PREFECT_API_URL", None)  # never a developer's own Prefect server
     get_settings.cache_clear()
     yield home
-    EmbeddedPostgres(home).stop()
+    stop_local_stack(home)
+
+
+@pytest.fixture(scope="session")
+def stack_home(tmp_path_factory):
+    """A LENDARIA_HOME that starts cold (no Prefect server, no database) and is shared by the local
+    stack and UI tests, so the server's first start is paid once; both are stopped at the end."""
+    home = tmp_path_factory.mktemp("stack-home")
+    yield home
+    stop_local_stack(home)
+
+
+def run_cli(*args: str, cwd=None, timeout=300, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``lendaria ARGS`` as a user runs it (a subprocess through the console entry point)."""
+    return subprocess.run([sys.executable, "-m", "lendaria", *args], capture_output=True, text=True, cwd=cwd or REPO_ROOT,
+                          timeout=timeout, env={**os.environ, **(env or {})})
 
 
 @pytest.fixture

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, REPO_ROOT, snapshot
+from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, REPO_ROOT, snapshot
+from tests.conftest import run_cli as lendaria
 
 FIXTURES = REPO_ROOT / "tests" / "contracts" / "fixtures" / "invalid"
-
-
-def lendaria(*args: str, cwd=None, timeout=300, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-
-    return subprocess.run([sys.executable, "-m", "lendaria.cli", *args], capture_output=True, text=True, cwd=cwd or REPO_ROOT,
-                          timeout=timeout, env={**os.environ, **(env or {})})
 
 
 def test_validate_committed_outputs():
@@ -72,26 +64,6 @@ def test_errors_are_one_paragraph_without_traceback(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_readme_demo_command_end_to_end(tmp_path):
-    """The README's first command, into a temp outputs root: real CLI, real Prefect (ephemeral API),
-    and the embedded PostgreSQL started, migrated and persisted into by itself."""
-    env = {"LENDARIA_HOME": str(tmp_path / "home")}
-    try:
-        result = lendaria("run", str(DEMO_SPEC), "--outputs", str(tmp_path / "out"), timeout=600, env=env)
-        assert result.returncode == 0, result.stderr[-3000:]
-        assert "5 collected" in result.stdout and "sources 5/5 written" in result.stdout
-        assert snapshot(tmp_path / "out" / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
-        status = lendaria("db", "status", env=env)
-        assert status.returncode == 0 and status.stdout.count("applied") == len(list((REPO_ROOT / "supabase" / "migrations").glob("*.sql")))
-        again = lendaria("persist", str(DEMO_SPEC), "--outputs", str(tmp_path / "out"), env=env)
-        assert again.returncode == 0 and "sources 0/5 written" in again.stdout, again.stderr
-        url = lendaria("db", "url", env=env).stdout.strip()
-        assert url.startswith("postgresql://postgres@/lendaria?host=")
-    finally:
-        stop = lendaria("db", "stop", env=env)
-    assert stop.stdout.strip() == "stopped"
-
-
 def test_db_commands_on_a_database_url(database):
     env = {"DATABASE_URL": database}
     status = lendaria("db", "status", "--format", "json", env=env)
@@ -115,3 +87,67 @@ def test_persist_with_the_database_down_exits_4_and_keeps_outputs(tmp_path):
     result = lendaria("persist", DEMO_SLUG, "--outputs", str(COMMITTED_OUTPUTS), env=env)
     assert result.returncode == 4 and "cannot reach the database" in result.stderr and "Traceback" not in result.stderr
     assert snapshot(COMMITTED_OUTPUTS) == before
+
+
+# ---- usage errors: exit 2 with click's own message; bare commands print help and exit 0 ------------------
+def test_usage_errors_exit_2_with_clicks_message(tmp_path):
+    cases = {
+        ("run",): "Missing argument 'MIND'",
+        ("run", "x", "--bogus"): "No such option: --bogus",
+        ("run", "x", "--stages", "bogus"): "unknown stage(s): bogus",
+        ("run", "x", "--stages", "etl,nope"): "unknown stage(s): nope",
+        ("persist", "x", "--stage", "nope"): "no persist step for stage(s): nope",
+        ("validate", "--format", "xml"): "'xml' is not one of 'text', 'json'",
+        ("init", "ada"): "Missing option '--name'",
+        ("nonsense",): "No such command 'nonsense'",
+        ("db", "rollback", "--to"): "Option '--to' requires an argument",
+    }
+    for args, message in cases.items():
+        result = lendaria(*args, "--outputs", str(tmp_path)) if args[0] == "run" and len(args) > 1 else lendaria(*args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bare_commands_print_help_and_exit_0():
+    for args in [(), ("db",), ("server",), ("contracts",)]:
+        result = lendaria(*args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert "Usage:" in result.stdout and "Commands:" in result.stdout
+
+
+def test_help_shows_flags_as_flags():
+    top = lendaria("--help").stdout
+    assert "--debug  Show tracebacks" in top and "<bool>" not in top
+    run = lendaria("run", "--help").stdout
+    assert "--persist / --no-persist" in run and "<bool>" not in run
+
+
+def test_validate_counts_files_that_fail_to_parse(tmp_path):
+    sources = tmp_path / "minds" / "x" / "sources"
+    sources.mkdir(parents=True)
+    (sources / "metadata.yaml").write_text("contract: etl-mmos-metadata@1.0.0\nsources: [unclosed\n")
+    (sources / "broken.md").write_bytes(b"---\ncontract: etl-mmos@1.0.0\n---\n\xff\xfe not utf-8")
+    result = lendaria("validate", str(tmp_path))
+    assert result.returncode == 1
+    assert "2 file(s) checked, 2 violation(s)." in result.stdout, result.stdout
+
+
+def test_readme_lists_every_contract_the_cli_lists():
+    listed = {c["contract"].split("@")[0] for c in json.loads(lendaria("contracts", "list", "--format", "json").stdout)}
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Contracts"):readme.index("## Database")]
+    missing = sorted(name for name in listed if f"`{name}" not in section)
+    assert not missing, f"README's Contracts section omits {missing}"
+
+
+def test_init_then_run_ends_with_one_clear_message_then_works(tmp_path):
+    created = lendaria("init", "ada", "--name", "Ada Lovelace", "--outputs", str(tmp_path))
+    assert created.returncode == 0, created.stderr
+    raw = tmp_path / "minds" / "ada" / "raw"
+    assert (raw / "README").is_file() and "Ada Lovelace" in (raw / "README").read_text()
+    empty = lendaria("run", "ada", "--outputs", str(tmp_path), "--no-persist")
+    assert empty.returncode == 1
+    assert empty.stderr.count("\n") == 1 and "holds no supported files yet" in empty.stderr and "Put the person's texts" in empty.stderr
+    assert not (tmp_path / "minds" / "ada" / "sources").exists()
+    assert lendaria("validate", str(tmp_path / "minds" / "ada")).returncode == 0  # raw/README is not a contract file

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from lendaria.errors import InputError
@@ -77,24 +75,3 @@ def test_unknown_stage_is_refused(prefect_harness):
     assert check_stages(None) == ["etl"]
     with pytest.raises(InputError, match="Available stages: etl"):
         check_stages(["etl", "nope"])
-
-
-def test_cli_exit_code_3_when_nothing_collected(prefect_harness, tmp_path, monkeypatch, capsys):
-    import socket
-
-    from lendaria import cli
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    spec = write_spec(tmp_path, [{"url": f"http://127.0.0.1:{port}/gone"}])
-    monkeypatch.setenv("LENDARIA_HTTP_RETRIES", "0")
-    from lendaria.settings import get_settings
-
-    get_settings.cache_clear()
-    monkeypatch.setattr(sys, "argv", ["lendaria", "run", str(spec), "--outputs", str(tmp_path / "out")])
-    with pytest.raises(SystemExit) as info:
-        cli.main()
-    get_settings.cache_clear()
-    assert info.value.code == 3
-    assert "nothing was collected" in capsys.readouterr().err

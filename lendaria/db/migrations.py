@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import psycopg
 
@@ -74,6 +76,21 @@ def discover(folder: Path | None = None) -> list[Migration]:
     if len(set(versions)) != len(versions):
         raise MigrationError("two migration files share a version.", file=folder / "migrations")
     return migrations
+
+
+# pg_advisory_lock key held while the schema changes, so concurrent runs on a fresh database
+# (two `lendaria run` at once) apply the bootstrap and each migration exactly once.
+SCHEMA_LOCK_KEY = 0x4C454E44  # "LEND"
+
+
+@contextmanager
+def schema_lock(conn: psycopg.Connection) -> Iterator[None]:
+    """Hold the schema advisory lock for the session (released on exit or when the connection drops)."""
+    conn.execute("select pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+    try:
+        yield
+    finally:
+        conn.execute("select pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
 
 
 def apply_bootstrap(conn: psycopg.Connection, folder: Path | None = None) -> None:

@@ -45,7 +45,7 @@ def needs_bootstrap(conn) -> bool:
 def prepare(url: str, settings: Settings, *, target: str | None = None) -> tuple[bool, list[str]]:
     """Bootstrap (plain PostgreSQL only) and apply pending migrations (up to ``target``).
     Returns (bootstrapped, files applied)."""
-    with connect(url, settings, autocommit=True) as conn:
+    with connect(url, settings, autocommit=True) as conn, migrations.schema_lock(conn):
         bootstrapped = needs_bootstrap(conn)
         if bootstrapped:
             migrations.apply_bootstrap(conn)

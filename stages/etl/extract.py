@@ -23,6 +23,9 @@ from stages.etl.errors import ExtractionError
 from stages.etl.transcripts import transcript_to_text
 
 log = logging.getLogger(__name__)
+# trafilatura's WARNINGs ("discarding data: None") describe its own heuristics, not the user's input;
+# what matters (no text extracted) is reported by us.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 FORMAT_BY_SUFFIX = {
     ".txt": "txt",

@@ -13,7 +13,7 @@ from lendaria.settings import Settings
 
 from stages.etl.collection import WriteReport, assemble, previous_versions, write_collection
 from stages.etl.remote import collect_remote_items
-from stages.etl.sources import Document, Failure, collect_local_item, resolve_local_paths
+from stages.etl.sources import Document, Failure, check_local_item, collect_local_item
 from stages.etl.spec import MindSpec, SourceItem, load_mind_spec
 
 log = logging.getLogger(__name__)
@@ -81,11 +81,13 @@ def merge_in_spec_order(local: dict[int, list[Document]], remote: list[Document 
     return [r for _, _, r in ordered]
 
 
-def check_local_paths(spec: MindSpec) -> None:
-    """Fail fast (before any extraction or Prefect start-up) when a local path names nothing."""
+def check_local_inputs(spec: MindSpec, settings: Settings) -> None:
+    """Pre-flight: every check that needs only local files (paths, size cap, binary content,
+    charset, transcript speaker), so bad local input fails before extraction, Prefect or a server
+    starts. Raises :class:`InputError` naming the file."""
     for item in spec.items:
         if not item.is_remote:
-            resolve_local_paths(item, spec.base_dir, spec_path=spec.spec_path)
+            check_local_item(item, spec.base_dir, spec_path=spec.spec_path, max_bytes=settings.max_source_bytes)
 
 
 def collect_local(spec: MindSpec, item: SourceItem, settings: Settings) -> list[Document]:
@@ -115,7 +117,7 @@ def finish(spec: MindSpec, outputs_root: Path, results: list[Document | Failure]
 def run_etl(mind: str | Path, outputs_root: Path, settings: Settings) -> EtlResult:
     """Collect every source of ``mind`` into ``outputs_root`` (sequential; no Prefect)."""
     spec = load_spec_for_run(mind, outputs_root)
-    check_local_paths(spec)
+    check_local_inputs(spec, settings)
     local_items, remote_items = split_items(spec)
     local = {item.index: collect_local(spec, item, settings) for item in local_items}
     remote = collect_remote_items(remote_items, settings)

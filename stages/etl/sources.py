@@ -5,15 +5,19 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 from lendaria.errors import InputError
 from lendaria.text import slugify
 
 from stages.etl.errors import ExtractionError
-from stages.etl.extract import DEFAULT_TYPE_BY_FORMAT, FORMAT_BY_SUFFIX, Extracted, extract_document
+from stages.etl.extract import (DEFAULT_TYPE_BY_FORMAT, FORMAT_BY_SUFFIX, Extracted, decode_text, extract_document,
+                                html_declared_charset)
 from stages.etl.spec import SourceItem
+from stages.etl.transcripts import transcript_to_text
 
 _GLOB_CHARS = set("*?[")
 
@@ -104,8 +108,9 @@ def resolve_local_paths(item: SourceItem, base_dir: Path, *, spec_path: Path) ->
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
         )
         if not files:
-            raise InputError(f"{where}: the folder holds no supported files.", file=spec_path,
-                             hint=f"Supported: {', '.join(sorted(FORMAT_BY_SUFFIX))}.")
+            raise InputError(f"{where}: the folder {path} holds no supported files yet.", file=spec_path,
+                             hint=f"Put the person's texts in it ({', '.join(sorted(FORMAT_BY_SUFFIX))}), "
+                                  "or remove this item from the spec.")
         return files
     if not path.exists():
         raise InputError(f"{where}: file not found: {path}.", file=spec_path,
@@ -131,18 +136,49 @@ def spec_relative(path: Path, base_dir: Path) -> str:
     return PurePosixPath(Path(os.path.relpath(path.resolve(), base_dir.resolve()))).as_posix()
 
 
+@contextmanager
+def _reported_as_input_error(path: Path, item: SourceItem, spec_path: Path) -> Iterator[None]:
+    """Turn a problem with one local file into an :class:`InputError` naming the file and its spec item."""
+    try:
+        yield
+    except ExtractionError as exc:
+        raise InputError(f"{exc} (listed in {item.describe()} of {spec_path}).", file=path,
+                         hint="Fix or remove the file; nothing was written.") from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}.", file=path) from None
+
+
+def check_local_file(path: Path, item: SourceItem, *, max_bytes: int) -> None:
+    """The checks that need only the file itself, cheap enough to run before any extraction: size
+    cap, binary content (NUL bytes, a PDF or image under a text name), charset, and for transcripts
+    that the requested speaker is present. Raises :class:`ExtractionError`."""
+    fmt = FORMAT_BY_SUFFIX[path.suffix.lower()]
+    data = read_capped(path, max_bytes)
+    if fmt == "pdf":
+        if b"%PDF-" not in data[:1024]:
+            raise ExtractionError("is not a PDF (no %PDF- header in its first 1 KiB)")
+        return
+    text = decode_text(data, item.encoding or (html_declared_charset(data) if fmt == "html" else None))
+    if fmt in ("srt", "vtt") and item.speaker is not None:
+        transcript_to_text(text, fmt, speaker=item.speaker)
+
+
+def check_local_item(item: SourceItem, base_dir: Path, *, spec_path: Path, max_bytes: int) -> list[Path]:
+    """Pre-flight of one ``path:`` item: its files exist and pass :func:`check_local_file`."""
+    paths = resolve_local_paths(item, base_dir, spec_path=spec_path)
+    for path in paths:
+        with _reported_as_input_error(path, item, spec_path):
+            check_local_file(path, item, max_bytes=max_bytes)
+    return paths
+
+
 def collect_local_item(item: SourceItem, base_dir: Path, *, spec_path: Path, max_bytes: int) -> list[Document]:
     """Extract every file of one ``path:`` item. Any problem raises :class:`InputError` naming the file."""
     documents = []
     for path in resolve_local_paths(item, base_dir, spec_path=spec_path):
         fmt = FORMAT_BY_SUFFIX[path.suffix.lower()]
-        try:
+        with _reported_as_input_error(path, item, spec_path):
             extracted = extract_document(read_capped(path, max_bytes), fmt, encoding=item.encoding, speaker=item.speaker)
-        except ExtractionError as exc:
-            raise InputError(f"{exc} (listed in {item.describe()} of {spec_path}).", file=path,
-                             hint="Fix or remove the file; nothing was written.") from None
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}.", file=path) from None
         if not extracted.text.strip():
             raise InputError(f"no text could be extracted (listed in {item.describe()} of {spec_path}).", file=path,
                              hint="Remove it from the spec or fix its content; nothing was written.")

@@ -16,6 +16,7 @@ from lendaria.yamlio import describe_yaml_error, dump_yaml, load_yaml
 import yaml
 
 SPEC_CONTRACT = "mind-spec"
+RAW_FOLDER = "raw"  # the folder `lendaria init` creates beside mind.yaml and lists as the first source
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def render_new_spec(slug: str, name: str, language: str | None = None) -> str:
     )
     example = (
         "sources:\n"
-        "  - path: sources-raw/          # a folder: every .txt .md .html .pdf .srt .vtt inside\n"
+        f"  - path: {RAW_FOLDER}/                  # a folder: every .txt .md .html .pdf .srt .vtt inside\n"
         "  # - path: talks/*.vtt\n"
         f"  #   speaker: {name}\n"
         "  # - url: https://example.org/essay.html\n"
@@ -114,3 +115,12 @@ def render_new_spec(slug: str, name: str, language: str | None = None) -> str:
         "  #   limit: 20\n"
     )
     return header + dump_yaml(data) + example
+
+
+def render_raw_readme(slug: str, name: str) -> str:
+    """The note ``lendaria init`` leaves in the raw folder (no extension, so ETL never collects it)."""
+    return (
+        f"Put {name}'s own words in this folder: .txt .md .html .pdf .srt .vtt files, sub-folders too.\n"
+        "Transcripts with other speakers: list them in mind.yaml with `speaker:` instead (see the README).\n"
+        f"Then run: lendaria run {slug}\n"
+    )

@@ -1,0 +1,127 @@
+"""``lendaria serve``: make "Run" in the Prefect UI work with no other step.
+
+It starts (or reuses) the local server, creates the work pools that ``prefect.yaml`` names (type
+``process``), deploys every deployment of ``prefect.yaml`` with Prefect's own ``prefect deploy``,
+and runs a Prefect worker in the foreground until Ctrl-C. The server keeps running afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from lendaria.documents import read_yaml_file
+from lendaria.errors import InputError, LendariaError
+
+PROJECT_FILE = "prefect.yaml"
+
+
+class DeployError(LendariaError):
+    """``prefect deploy`` failed."""
+
+
+@dataclass(frozen=True)
+class DeployedLink:
+    name: str  # flow/deployment
+    url: str
+
+
+def find_project_dir(cwd: Path | None = None) -> Path:
+    """The folder holding ``prefect.yaml``: the current one, else this checkout's root."""
+    for candidate in (cwd or Path.cwd(), Path(__file__).resolve().parents[2]):
+        if (candidate / PROJECT_FILE).is_file():
+            return candidate.resolve()
+    raise InputError(f"no {PROJECT_FILE} here or in the Lendária checkout.", file=cwd or Path.cwd(),
+                     hint="Run `lendaria serve` from the repository root.")
+
+
+def work_pool_names(project_dir: Path) -> list[str]:
+    """Work pools the deployments of ``prefect.yaml`` use, in order of first use."""
+    data = read_yaml_file(project_dir / PROJECT_FILE) or {}
+    names: list[str] = []
+    for deployment in data.get("deployments") or []:
+        pool = (deployment.get("work_pool") or {}).get("name")
+        if pool and pool not in names:
+            names.append(pool)
+    if not names:
+        raise InputError("no deployment names a work pool.", file=project_dir / PROJECT_FILE,
+                         hint="Give each deployment a work_pool with a name.")
+    return names
+
+
+def ensure_work_pools(names: list[str]) -> list[str]:
+    """Create the missing pools as ``process`` pools; returns the names created."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+
+    created = []
+    with get_client(sync_client=True) as client:
+        for name in names:
+            try:
+                client.read_work_pool(name)
+            except ObjectNotFound:
+                client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+                created.append(name)
+    return created
+
+
+def deploy_all(project_dir: Path) -> None:
+    """``prefect deploy --all`` from ``project_dir`` (no prompts); its output only on failure."""
+    result = subprocess.run([sys.executable, "-m", "prefect", "deploy", "--all", "--no-prompt"], cwd=project_dir,
+                            capture_output=True, text=True, timeout=600, env=os.environ.copy())
+    if result.returncode != 0:
+        tail = " | ".join(line.strip() for line in (result.stdout + result.stderr).splitlines()[-12:] if line.strip())
+        raise DeployError(f"`prefect deploy --all` failed: {tail}", file=project_dir / PROJECT_FILE,
+                          hint="Fix prefect.yaml (see the message above) and run `lendaria serve` again.")
+
+
+def deployment_links(pools: list[str]) -> list[DeployedLink]:
+    """Every deployment on ``pools`` with its UI address, sorted by name."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import WorkPoolFilter, WorkPoolFilterName
+    from prefect.utilities.urls import url_for
+
+    links = []
+    with get_client(sync_client=True) as client:
+        deployments = client.read_deployments(work_pool_filter=WorkPoolFilter(name=WorkPoolFilterName(any_=pools)))
+        flow_names = {d.flow_id: client.read_flow(d.flow_id).name for d in deployments}
+        for deployment in deployments:
+            links.append(DeployedLink(f"{flow_names[deployment.flow_id]}/{deployment.name}",
+                                      url_for("deployment", obj_id=str(deployment.id)) or ""))
+    return sorted(links, key=lambda link: link.name)
+
+
+def run_worker(pools: list[str]) -> int:
+    """One Prefect process worker per pool in the foreground until Ctrl-C (or SIGTERM); returns the
+    worst exit code. The workers get the interrupt too and finish cleanly before we return."""
+    workers = [subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--type", "process", "--pool", pool],
+                                env=os.environ.copy()) for pool in pools]
+
+    def interrupted(signum, frame):  # SIGTERM (a service manager, a test): stop like Ctrl-C
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        return max(worker.wait() for worker in workers)
+    except KeyboardInterrupt:
+        return max(_stop_worker(worker) for worker in workers)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_worker(worker: subprocess.Popen) -> int:
+    """Ctrl-C in a terminal reaches the worker itself; a signal sent to us alone does not: forward it."""
+    for sig, wait in ((None, 2.0), (signal.SIGINT, 20.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        if sig is not None and worker.poll() is None:
+            worker.send_signal(sig)
+        try:
+            code = worker.wait(timeout=wait)
+            return 0 if code in (0, 130, -signal.SIGINT) else code
+        except subprocess.TimeoutExpired:
+            continue
+    return worker.wait()
