@@ -248,6 +248,11 @@ class LocalPrefectServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
         env.update(
             PREFECT_HOME=str(self.prefect_home),
+            PREFECT_SERVER_API_HOST=HOST,
+            PREFECT_SERVER_API_PORT=str(port),
+            # The UI's own API address: Prefect derives it from the two settings above, not from --port,
+            # so without them a UI on any port but 4200 would talk to whatever answers on 4200.
+            PREFECT_UI_API_URL=f"http://{HOST}:{port}/api",
             PREFECT_SERVER_ANALYTICS_ENABLED="false",
             PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT="false",
         )
