@@ -24,6 +24,28 @@ from stages.etl.spec import MindSpec, SourceItem
 PROGRESS_EVERY_SECONDS = 1.0
 
 
+class _Progress:
+    """The progress artifact of a collection that takes a while. Each create or update is one API
+    call, so it appears only after PROGRESS_EVERY_SECONDS and changes at most that often (a
+    sub-second collection, like the demo's, shows none)."""
+
+    def __init__(self, description: str, total: int):
+        self.description, self.total = description, max(total, 1)
+        self.artifact_id = None
+        self.last = time.monotonic()
+
+    def advance(self, done: int) -> None:
+        finished = done >= self.total
+        if time.monotonic() - self.last < PROGRESS_EVERY_SECONDS and not (finished and self.artifact_id):
+            return
+        percent = 100.0 * done / self.total
+        if self.artifact_id is None:
+            self.artifact_id = create_progress_artifact(progress=percent, description=self.description)
+        else:
+            update_progress_artifact(self.artifact_id, progress=percent)
+        self.last = time.monotonic()
+
+
 @task(name="etl-collect-local", task_run_name="collect {item.path}", cache_policy=NO_CACHE)
 def collect_local_task(spec: MindSpec, item: SourceItem, settings: Settings) -> list[Document]:
     return collect_local(spec, item, settings)
@@ -64,23 +86,19 @@ def etl_flow(mind: str, outputs: str | None = None) -> dict:
     check_local_inputs(spec, settings)  # bad local input: one clear failure before any task starts
     local_items, remote_items = split_items(spec)
     total = len(local_items) + (1 if remote_items else 0)
-    progress = create_progress_artifact(progress=0.0, description=f"ETL {spec.slug}: items collected")
+    progress = _Progress(f"ETL {spec.slug}: items collected", total)
 
     remote_future = collect_remote_task.submit(spec, remote_items, settings) if remote_items else None
     futures = {collect_local_task.submit(spec, item, settings): item for item in local_items}
     local: dict[int, list[Document]] = {}
-    done, last_update = 0, time.monotonic()
-    for future in as_completed(list(futures)):
+    for done, future in enumerate(as_completed(list(futures)), start=1):
         item = futures[future]
         local[item.index] = future.result()
-        done += 1
-        if time.monotonic() - last_update >= PROGRESS_EVERY_SECONDS or done == len(local_items):
-            update_progress_artifact(progress, progress=100.0 * done / total)  # one API call: not per file
-            last_update = time.monotonic()
+        progress.advance(done)
         logger.info("collected %d/%d: %s", done, total, item.path)
     remote = remote_future.result() if remote_future is not None else []
     if remote_future is not None:
-        update_progress_artifact(progress, progress=100.0)
+        progress.advance(total)
     result = write_task(spec, outputs_root, merge_in_spec_order(local, remote))
     logger.info(result.summary())
     for line in result.failures:

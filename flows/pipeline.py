@@ -27,7 +27,6 @@ from stages.etl.run import load_spec_for_run
 STAGES: dict[str, Callable[..., dict]] = {"etl": etl_flow}
 assert tuple(STAGES) == STAGE_ORDER, "flows.stage_order.STAGE_ORDER must list STAGES in order"
 
-
 @task(name="persist", task_run_name="persist {stage} of {slug}", cache_policy=NO_CACHE, retries=0)
 def persist_task(stage: str, slug: str, outputs: str, run_id: str, started_at: datetime, stage_seconds: float) -> str:
     repository = open_repository(get_settings())

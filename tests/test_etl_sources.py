@@ -166,6 +166,33 @@ def test_bad_input_fails_clearly_and_leaves_earlier_outputs_untouched(demo_copy,
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize("case", ["missing", "binary", "non-utf8", "oversized", "pdf-as-txt", "no-match-glob", "bad-speaker"])
+def test_pre_flight_catches_every_local_file_problem_before_extraction(demo_copy, settings, case, monkeypatch):
+    """What needs only the files fails in check_local_inputs (the CLI runs it before Prefect starts),
+    with the same message as the collection itself; nothing is extracted."""
+    from lendaria.yamlio import dump_yaml, load_yaml
+    from stages.etl import sources
+    from stages.etl.run import check_local_inputs
+
+    items, setup, fragment = _bad_input_cases(demo_copy.parent)[case]
+    setup()
+    spec = load_yaml(demo_copy.read_text())
+    spec["sources"].extend(items)
+    demo_copy.write_text(dump_yaml(spec))
+    monkeypatch.setattr(sources, "extract_document", lambda *a, **k: pytest.fail("pre-flight must not extract"))
+    with pytest.raises(InputError, match=fragment.replace("(", r"\(").replace(".", r"\.")):
+        check_local_inputs(load_mind_spec(demo_copy), settings)
+
+
+def test_pre_flight_passes_the_demo_and_refuses_a_pdf_without_a_pdf_header(demo_copy, settings):
+    from stages.etl.run import check_local_inputs
+
+    check_local_inputs(load_mind_spec(demo_copy), settings)
+    (demo_copy.parent / "letter-to-volunteers.pdf").write_text("just text with a .pdf name")
+    with pytest.raises(InputError, match="is not a PDF"):
+        check_local_inputs(load_mind_spec(demo_copy), settings)
+
+
 def test_size_cap_is_configurable(tmp_path):
     (tmp_path / "a.txt").write_text("word " * 1000)
     spec = write_spec(tmp_path, [{"path": "a.txt"}])
