@@ -332,6 +332,7 @@ def serve() -> None:
     os.environ["PREFECT_API_URL"] = ensured.state.api_url  # for this process and the deploy and worker children
     os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     _say(f"Prefect UI: {ensured.state.url}")
     created = serving.ensure_work_pools(pools)
     if created:

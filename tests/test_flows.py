@@ -75,3 +75,24 @@ def test_unknown_stage_is_refused(prefect_harness):
     assert check_stages(None) == ["etl"]
     with pytest.raises(InputError, match="Available stages: etl"):
         check_stages(["etl", "nope"])
+
+
+def _progress_artifacts(flow_run_id) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterType
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]),
+                                                                    type=ArtifactFilterType(any_=["progress"])))
+
+
+def test_progress_artifact_only_for_collections_that_take_a_while(prefect_harness, tmp_path, monkeypatch):
+    import flows.etl as etl
+
+    monkeypatch.setattr(etl, "PROGRESS_EVERY_SECONDS", 3600.0)  # "fast": finished before the first update is due
+    quick = etl.etl_flow(mind=str(DEMO_SPEC), outputs=str(tmp_path / "a"), return_state=True)
+    assert quick.is_completed() and _progress_artifacts(quick.state_details.flow_run_id) == []
+    monkeypatch.setattr(etl, "PROGRESS_EVERY_SECONDS", 0.0)  # "slow": every item is due
+    slow = etl.etl_flow(mind=str(DEMO_SPEC), outputs=str(tmp_path / "b"), return_state=True)
+    [progress] = _progress_artifacts(slow.state_details.flow_run_id)
+    assert progress.data == 100.0 and "items collected" in progress.description

@@ -32,8 +32,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 class Serve:
     """`lendaria serve` in its own process group (so the test can press Ctrl-C on it like a terminal)."""
 
-    def __init__(self, env: dict[str, str]):
-        self.process = subprocess.Popen([sys.executable, "-m", "lendaria", "serve"], cwd=REPO_ROOT, env=env, text=True,
+    def __init__(self, env: dict[str, str], cwd: Path):
+        self.process = subprocess.Popen([sys.executable, "-m", "lendaria", "serve"], cwd=cwd, env=env, text=True,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -78,8 +78,12 @@ def test_run_from_the_deployment_is_completed_in_the_ui_with_the_etl_artifact(st
         pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's `chromium` (or set LENDARIA_CHROMIUM)")
     from playwright.sync_api import sync_playwright
 
-    env = {**os.environ, "LENDARIA_HOME": str(stack_home), "PREFECT_WORKER_QUERY_SECONDS": "1"}
-    serve = Serve(env)
+    # Started from outside the checkout, as a shell would (PWD set): it still deploys the checkout's
+    # prefect.yaml, and the flows still run in the checkout (the demo spec's path is relative to it).
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "LENDARIA_HOME": str(stack_home), "PREFECT_WORKER_QUERY_SECONDS": "1", "PWD": str(elsewhere)}
+    serve = Serve(env, cwd=elsewhere)
     try:
         ui = serve.wait_for("Prefect UI: ", timeout=240).split(": ", 1)[1]
         serve.wait_for("deployment pipeline/lendaria-pipeline: ", timeout=240)

@@ -58,6 +58,7 @@ def select_target(settings: Settings, say: Callable[[str], None]) -> PrefectTarg
     """Decide where runs report, start or reuse the local server if that is the answer, and export
     the choice to the environment (this process and every child). Call before ``import prefect``."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # Prefect's SDK telemetry too (it would call out from a terminal)
     if os.environ.get("PREFECT_API_URL"):
         return PrefectTarget("external", os.environ["PREFECT_API_URL"])
     url, profile = profile_api_url()

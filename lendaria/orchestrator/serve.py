@@ -72,8 +72,11 @@ def ensure_work_pools(names: list[str]) -> list[str]:
 
 def deploy_all(project_dir: Path) -> None:
     """``prefect deploy --all`` from ``project_dir`` (no prompts); its output only on failure."""
+    # prefect.yaml's pull step says `directory: "{{ $PWD }}"`: Prefect reads the PWD variable, which a
+    # changed cwd alone does not update, so set it to the project folder the flows run from.
+    env = {**os.environ, "PWD": str(project_dir)}
     result = subprocess.run([sys.executable, "-m", "prefect", "deploy", "--all", "--no-prompt"], cwd=project_dir,
-                            capture_output=True, text=True, timeout=600, env=os.environ.copy())
+                            capture_output=True, text=True, timeout=600, env=env)
     if result.returncode != 0:
         tail = " | ".join(line.strip() for line in (result.stdout + result.stderr).splitlines()[-12:] if line.strip())
         raise DeployError(f"`prefect deploy --all` failed: {tail}", file=project_dir / PROJECT_FILE,
