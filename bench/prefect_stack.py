@@ -7,7 +7,9 @@ In one run, with a fresh LENDARIA_HOME and outputs folder:
   * ``server_warm_start`` - `lendaria server stop` then `lendaria server start` (a restart);
   * ``run_local``         - `lendaria run` with the server already running (median of N);
   * ``run_ephemeral``     - the same with LENDARIA_PREFECT=ephemeral (median of N);
-  * ``bad_input``         - `lendaria run` of a spec whose folder holds a binary .txt (fails pre-flight).
+  * ``bad_input``         - `lendaria run` of a spec whose folder holds a binary .txt (fails pre-flight);
+  * ``floor_*``           - bench/prefect_floor_flow.py (plain Prefect: a flow, a subflow, five trivial
+                            tasks) against the same server and in ephemeral mode: Prefect's own floor.
 Runs alternate (ephemeral, local, ephemeral, …) so a load spike hits both. The first run of each
 mode is a warm-up (the embedded database starts, the OS caches the files) and is not counted.
 Target: run_local / run_ephemeral < 0.25. Prints a table and writes bench/results/prefect_stack.json.
@@ -42,6 +44,13 @@ def lendaria(args: list[str], env: dict[str, str]) -> tuple[float, subprocess.Co
     return seconds, result
 
 
+def floor_run(env: dict[str, str]) -> float:
+    clock = time.perf_counter()
+    subprocess.run([sys.executable, str(REPO / "bench" / "prefect_floor_flow.py")], cwd=REPO, env=env, check=True,
+                   capture_output=True, timeout=600)
+    return time.perf_counter() - clock
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="counted runs per mode (median reported)")
@@ -57,7 +66,10 @@ def main() -> None:
             cold, _ = lendaria(["server", "start"], env)
             lendaria(["server", "stop"], env)
             warm, _ = lendaria(["server", "start"], env)
-            times: dict[str, list[float]] = {"local": [], "ephemeral": []}
+            times: dict[str, list[float]] = {"local": [], "ephemeral": [], "floor_local": [], "floor_ephemeral": []}
+            api_url = lendaria(["server", "url", "--api"], env)[1].stdout.strip()
+            floor_envs = {"floor_ephemeral": {**env, "PREFECT_SERVER_EPHEMERAL_ENABLED": "true"},
+                          "floor_local": {**env, "PREFECT_API_URL": api_url}}
             for round_ in range(args.repeat + 1):
                 for mode, mode_env in (("ephemeral", ephemeral_env), ("local", env)):
                     seconds, result = lendaria(["run", str(DEMO)], mode_env)
@@ -65,7 +77,12 @@ def main() -> None:
                         sys.exit(f"{mode} run failed:\n{result.stderr[-3000:]}")
                     if round_ > 0:  # round 0 warms up the embedded database and the file cache
                         times[mode].append(seconds)
-                    print(f"  {mode:<9} run {round_}: {seconds:6.2f} s" + ("  (warm-up)" if round_ == 0 else ""), flush=True)
+                    print(f"  {mode:<15} run {round_}: {seconds:6.2f} s" + ("  (warm-up)" if round_ == 0 else ""), flush=True)
+                for mode, mode_env in floor_envs.items():
+                    seconds = floor_run(mode_env)
+                    if round_ > 0:
+                        times[mode].append(seconds)
+                    print(f"  {mode:<15} run {round_}: {seconds:6.2f} s" + ("  (warm-up)" if round_ == 0 else ""), flush=True)
             bad = Path(tmp) / "bad"
             (bad / "raw").mkdir(parents=True)
             (bad / "raw" / "notes.txt").write_bytes(b"looks like text\x00\x00 but is not")
@@ -78,6 +95,7 @@ def main() -> None:
 
     local, ephemeral = statistics.median(times["local"]), statistics.median(times["ephemeral"])
     ratio = local / ephemeral
+    floor_local, floor_ephemeral = statistics.median(times["floor_local"]), statistics.median(times["floor_ephemeral"])
     report = {
         "benchmark": "prefect_stack",
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
@@ -90,16 +108,21 @@ def main() -> None:
             "run_local_all": [round(t, 2) for t in times["local"]],
             "run_ephemeral_all": [round(t, 2) for t in times["ephemeral"]],
             "bad_input_fails_after": round(bad_seconds, 2),
+            "floor_local_median": round(floor_local, 2),
+            "floor_ephemeral_median": round(floor_ephemeral, 2),
         },
         "ratio_local_to_ephemeral": round(ratio, 3),
+        "floor_ratio_local_to_ephemeral": round(floor_local / floor_ephemeral, 3),
         "target_ratio": TARGET_RATIO,
         "meets_target": ratio < TARGET_RATIO,
     }
     print()
     print(f"{'measure':<34}{'seconds':>10}")
-    for key in ("server_cold_start", "server_warm_start", "run_ephemeral_median", "run_local_median", "bad_input_fails_after"):
+    for key in ("server_cold_start", "server_warm_start", "run_ephemeral_median", "run_local_median", "bad_input_fails_after",
+                "floor_ephemeral_median", "floor_local_median"):
         print(f"{key:<34}{report['seconds'][key]:>10.2f}")
     print(f"{'run_local / run_ephemeral':<34}{ratio:>10.3f}   (target < {TARGET_RATIO})")
+    print(f"{'floor: plain Prefect, same ratio':<34}{floor_local / floor_ephemeral:>10.3f}")
     out = REPO / "bench" / "results" / "prefect_stack.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -37,6 +37,7 @@ from lendaria.errors import LendariaError
 from lendaria.fileio import atomic_write_bytes
 
 HOST = "127.0.0.1"
+BUSY_GRACE_SECONDS = 10.0  # a live server that does not answer gets this long before it is replaced
 
 
 class PrefectServerError(LendariaError):
@@ -163,8 +164,9 @@ class LocalPrefectServer:
             found = self.probe()  # another process may have started it while we waited for the lock
             state = found.state
             if state is not None and found.alive and self._version_matches(state):
-                starting_until = self._started_monotonic(state) + self.start_timeout
-                if found.healthy or self._wait_healthy(state, deadline=starting_until):
+                # still starting (another process launched it), or busy: give it time before replacing it
+                grace = max(self._started_monotonic(state) + self.start_timeout, time.monotonic() + BUSY_GRACE_SECONDS)
+                if found.healthy or self._wait_healthy(state, deadline=grace):
                     return Ensured(state, "reused")
                 note = f"the local Prefect server (pid {state.pid}) stopped answering; restarted it"
             elif state is not None and found.alive:
