@@ -202,3 +202,25 @@ def test_database_unreachable_exits_4_before_any_output(stack_home, tmp_path):
     result = run_cli("run", str(DEMO_SPEC), "--outputs", str(tmp_path / "out"), env=env)
     assert result.returncode == 4 and "cannot reach the database" in result.stderr and "Traceback" not in result.stderr
     assert "running etl" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_on_the_command_that_started_the_database_leaves_it_running(tmp_path):
+    """Ctrl-C (SIGINT to the process group of the command that started the embedded PostgreSQL, e.g.
+    `lendaria run`, or a worker under `lendaria serve`) must not stop it: pg_ctl detaches the server
+    into its own session, and this keeps it that way."""
+    from lendaria.db.embedded import EmbeddedPostgres
+
+    home = tmp_path / "home"
+    env = {**os.environ, "LENDARIA_HOME": str(home)}
+    starter = subprocess.Popen([sys.executable, "-m", "lendaria", "db", "start"], cwd=REPO_ROOT, env=env, start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert starter.wait(timeout=120) == 0
+    try:
+        try:
+            os.killpg(starter.pid, signal.SIGINT)  # the group is empty unless the server stayed in it
+        except ProcessLookupError:
+            pass
+        time.sleep(1)
+        assert EmbeddedPostgres(home).is_running()
+    finally:
+        EmbeddedPostgres(home).stop()

@@ -33,8 +33,11 @@ class Serve:
     """`lendaria serve` in its own process group (so the test can press Ctrl-C on it like a terminal)."""
 
     def __init__(self, env: dict[str, str], cwd: Path):
+        # As from a terminal: its own process group, and Ctrl-C not ignored (a test runner started in the
+        # background of a non-interactive shell inherits SIGINT ignored, and so would every child).
         self.process = subprocess.Popen([sys.executable, "-m", "lendaria", "serve"], cwd=cwd, env=env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._pump, daemon=True).start()
@@ -59,8 +62,19 @@ class Serve:
         pytest.fail(f"`lendaria serve` never printed {prefix!r}; output:\n" + "\n".join(self.seen[-40:]))
 
     def ctrl_c(self) -> int:
+        """Ctrl-C as a terminal sends it (to the whole process group); its exit code."""
         os.killpg(self.process.pid, signal.SIGINT)
-        return self.process.wait(timeout=60)
+        try:
+            return self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            tree = subprocess.run(["ps", "-o", "pid,ppid,stat,etime,args", "-g", str(self.process.pid)],
+                                  capture_output=True, text=True).stdout
+            os.killpg(self.process.pid, signal.SIGKILL)
+            time.sleep(1)
+            while not self.lines.empty():
+                self.seen.append(self.lines.get())
+            pytest.fail("`lendaria serve` did not stop within 60 s of Ctrl-C; processes:\n" + tree
+                        + "\noutput:\n" + "\n".join(self.seen[-40:]))
 
 
 def wait_final(api: str, flow_run_id: str, timeout: float = 300) -> dict:
