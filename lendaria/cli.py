@@ -321,18 +321,14 @@ def serve() -> None:
     """Start (or reuse) the local Prefect server, deploy everything in prefect.yaml, and run a worker
     until Ctrl-C: afterwards "Run" in the Prefect UI works with no other step."""
     from lendaria.orchestrator import serve as serving
-    from lendaria.orchestrator.connect import local_server
+    from lendaria.orchestrator.connect import use_local_server
     from lendaria.settings import get_settings
 
     project = serving.find_project_dir()
     pools = serving.work_pool_names(project)
-    ensured = local_server(get_settings()).ensure_running(_say)
+    ensured = use_local_server(get_settings(), _say)  # also for the deploy and worker children
     if ensured.note:
         _say(ensured.note)
-    os.environ["PREFECT_API_URL"] = ensured.state.api_url  # for this process and the deploy and worker children
-    os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
     _say(f"Prefect UI: {ensured.state.url}")
     created = serving.ensure_work_pools(pools)
     if created:

@@ -20,7 +20,7 @@ from typing import Callable
 
 from lendaria.errors import LendariaError
 from lendaria.fileio import atomic_write_bytes
-from lendaria.orchestrator.server import LocalPrefectServer
+from lendaria.orchestrator.server import Ensured, LocalPrefectServer
 from lendaria.settings import Settings
 
 
@@ -54,11 +54,27 @@ def profile_api_url(environ: dict[str, str] | None = None) -> tuple[str | None, 
     return (str(url), str(active)) if url else (None, None)
 
 
+def _telemetry_off() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # Prefect's SDK telemetry too (it would call out from a terminal)
+
+
+def use_local_server(settings: Settings, say: Callable[[str], None]) -> Ensured:
+    """Start or reuse the local server and point this process, and every child it starts, at it."""
+    _telemetry_off()
+    server = local_server(settings)
+    ensured = server.ensure_running(say)
+    os.environ["PREFECT_API_URL"] = ensured.state.api_url
+    os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"  # a vanished server fails fast, never a silent temp API
+    if "PREFECT_API_SSL_CERT_FILE" not in os.environ:
+        os.environ["PREFECT_API_SSL_CERT_FILE"] = str(loopback_ca_file(server.folder))
+    return ensured
+
+
 def select_target(settings: Settings, say: Callable[[str], None]) -> PrefectTarget:
     """Decide where runs report, start or reuse the local server if that is the answer, and export
     the choice to the environment (this process and every child). Call before ``import prefect``."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")  # Prefect's SDK telemetry too (it would call out from a terminal)
+    _telemetry_off()
     if os.environ.get("PREFECT_API_URL"):
         return PrefectTarget("external", os.environ["PREFECT_API_URL"])
     url, profile = profile_api_url()
@@ -66,12 +82,7 @@ def select_target(settings: Settings, say: Callable[[str], None]) -> PrefectTarg
         return PrefectTarget("external", url, f"reporting to {url} (PREFECT_API_URL of Prefect profile {profile!r})")
     if settings.prefect == "ephemeral":
         return PrefectTarget("ephemeral", None)
-    server = local_server(settings)
-    ensured = server.ensure_running(say)
-    os.environ["PREFECT_API_URL"] = ensured.state.api_url
-    os.environ["PREFECT_SERVER_EPHEMERAL_ENABLED"] = "false"  # a vanished server fails fast, never a silent temp API
-    if "PREFECT_API_SSL_CERT_FILE" not in os.environ:
-        os.environ["PREFECT_API_SSL_CERT_FILE"] = str(loopback_ca_file(server.folder))
+    ensured = use_local_server(settings, say)
     note = ensured.note
     if ensured.action == "started":
         note = f"started the local Prefect server at {ensured.state.url} (`lendaria server stop` stops it)"
