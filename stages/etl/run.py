@@ -117,8 +117,9 @@ def finish(spec: MindSpec, outputs_root: Path, results: list[Document | Failure]
 def run_etl(mind: str | Path, outputs_root: Path, settings: Settings) -> EtlResult:
     """Collect every source of ``mind`` into ``outputs_root`` (sequential; no Prefect)."""
     spec = load_spec_for_run(mind, outputs_root)
-    check_local_inputs(spec, settings)
     local_items, remote_items = split_items(spec)
+    # sequential: local collection raises any bad-input error before a download starts or a file is
+    # written, so no separate pre-flight (it would read every file twice)
     local = {item.index: collect_local(spec, item, settings) for item in local_items}
     remote = collect_remote_items(remote_items, settings)
     return finish(spec, outputs_root, merge_in_spec_order(local, remote))
