@@ -47,7 +47,7 @@ class _Progress:
 
 
 @task(name="etl-collect-local", task_run_name="collect {item.path}", cache_policy=NO_CACHE)
-def collect_local_task(spec: MindSpec, item: SourceItem, settings: Settings) -> list[Document]:
+def collect_local_task(spec: MindSpec, item: SourceItem, settings: Settings) -> list[Document | Failure]:
     return collect_local(spec, item, settings)
 
 

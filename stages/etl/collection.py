@@ -79,6 +79,17 @@ def _entry(front: dict[str, Any], status: str, **extra: Any) -> dict[str, Any]:
     return entry
 
 
+def _notes(document: Document) -> dict[str, Any]:
+    """What reading the source repaired (``warnings``) and removed as not the author's (``removed``)."""
+    notes: dict[str, Any] = {}
+    if document.extracted.warnings:
+        notes["warnings"] = list(document.extracted.warnings)
+    if document.extracted.removed:
+        notes["removed"] = [{"what": what} if words is None else {"what": what, "words": words}
+                            for what, words in document.extracted.removed]
+    return notes
+
+
 def assemble(spec: MindSpec, results: list[Document | Failure], kept: dict[str, list[str]] | None = None) -> Collection:
     """Deduplicate (same origin: once; same text: a ``duplicate`` entry), render files and metadata.
 
@@ -119,7 +130,7 @@ def assemble(spec: MindSpec, results: list[Document | Failure], kept: dict[str, 
                 seen_ids.add(front["source_id"])
                 add_file(front, document.body, "kept", error=f"kept from an earlier run; this run failed: {result.error}")
             continue
-        add_file(_front_matter(spec, result, source_ref), result.extracted.text, "collected")
+        add_file(_front_matter(spec, result, source_ref), result.extracted.text, "collected", **_notes(result))
 
     def count(status: str) -> int:
         return sum(1 for e in entries if e["status"] == status)

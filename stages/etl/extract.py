@@ -1,17 +1,20 @@
 """Extractors: bytes of one document -> normalised text and a title. Pure functions, one per format.
 
 Libraries and why:
-* HTML -> trafilatura (maintained, benchmarked main-content extraction; drops navigation, sidebars,
-  footers, scripts and styles), with an lxml fallback for pages too short for its heuristics.
+* Charsets -> :mod:`stages.etl.decoding` (UTF-8, the document's declaration, charset-normalizer;
+  tiny damage repaired with a warning).
+* HTML/XHTML -> :mod:`stages.etl.webpage` (trafilatura picks the main content; our guarded cleaning
+  never removes the article; falls back to the whole page and says so).
+* EPUB, DOCX -> :mod:`stages.etl.books` (zipfile + lxml for EPUB's spine; python-docx for DOCX).
 * PDF -> pypdf (pure Python, no system packages), with de-hyphenation and paragraph re-flow.
-* Charsets -> UTF-8 first, then a declared charset, then charset-normalizer's detection.
-* SRT/WebVTT -> :mod:`stages.etl.transcripts` (our own small parser: the formats are simple and we
-  need speaker turns, which subtitle libraries do not model).
+* Plain text -> licence wrappers that are not the author's (Project Gutenberg) removed by
+  :mod:`stages.etl.boilerplate`.
+* SRT/WebVTT -> :mod:`stages.etl.transcripts` (our own parser to the WebVTT spec: we need speaker
+  turns and non-speech captions, which subtitle libraries do not model).
 """
 
 from __future__ import annotations
 
-import codecs
 import io
 import logging
 import re
@@ -19,13 +22,14 @@ from dataclasses import dataclass
 
 from lendaria.text import normalize_text
 
+from stages.etl.boilerplate import strip_wrappers
+from stages.etl.books import extract_docx as _docx, extract_epub as _epub
+from stages.etl.decoding import decode, decode_text, looks_binary  # noqa: F401 - re-exported
 from stages.etl.errors import ExtractionError
-from stages.etl.transcripts import transcript_to_text
+from stages.etl.transcripts import extract_transcript
+from stages.etl.webpage import extract_page
 
 log = logging.getLogger(__name__)
-# trafilatura's WARNINGs ("discarding data: None") describe its own heuristics, not the user's input;
-# what matters (no text extracted) is reported by us.
-logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 FORMAT_BY_SUFFIX = {
     ".txt": "txt",
@@ -36,6 +40,8 @@ FORMAT_BY_SUFFIX = {
     ".htm": "html",
     ".xhtml": "html",
     ".pdf": "pdf",
+    ".epub": "epub",
+    ".docx": "docx",
     ".srt": "srt",
     ".vtt": "vtt",
 }
@@ -46,6 +52,8 @@ FORMAT_BY_MEDIA_TYPE = {
     "text/html": "html",
     "application/xhtml+xml": "html",
     "application/pdf": "pdf",
+    "application/epub+zip": "epub",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "text/vtt": "vtt",
     "application/x-subrip": "srt",
 }
@@ -54,6 +62,8 @@ DEFAULT_TYPE_BY_FORMAT = {
     "markdown": "document",
     "html": "article",
     "pdf": "document",
+    "epub": "book",
+    "docx": "document",
     "srt": "transcript",
     "vtt": "transcript",
     "feed": "blog_post",
@@ -65,88 +75,8 @@ class Extracted:
     text: str
     title: str | None
     format: str
-
-
-# --------------------------------------------------------------------------------------------
-# bytes -> str
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def looks_binary(data: bytes) -> str | None:
-    """Why ``data`` is not text (``None`` if it may be). Checks magic numbers and NUL/control bytes."""
-    head = data[:65536]
-    if head.startswith(b"%PDF-"):
-        return "is a PDF (give it a .pdf extension)"
-    for magic, kind in ((b"PK\x03\x04", "a ZIP/Office archive"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-                        (b"GIF8", "a GIF image"), (b"\x1f\x8b", "gzip-compressed")):
-        if head.startswith(magic):
-            return f"is {kind}, not text"
-    if any(head.startswith(bom) for bom, _ in _BOMS):
-        return None
-    if b"\x00" in head:
-        return "contains NUL bytes: it is binary, not text"
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    if head and controls / len(head) > 0.05:
-        return "is mostly control bytes: it is binary, not text"
-    return None
-
-
-def decode_text(data: bytes, declared: str | None = None) -> str:
-    """Decode ``data``: BOM, declared charset, UTF-8, then detection. Raises :class:`ExtractionError`."""
-    reason = looks_binary(data)
-    if reason:
-        raise ExtractionError(reason)
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding)
-    if declared:
-        try:
-            return data.decode(declared)
-        except LookupError:
-            raise ExtractionError(f"unknown encoding {declared!r}") from None
-        except UnicodeDecodeError as exc:
-            raise ExtractionError(f"not valid {declared} (byte {exc.start}); fix `encoding:` in the spec") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    encoding = detect_charset(data)
-    if encoding is None:
-        raise ExtractionError(
-            f"not UTF-8 (invalid byte at offset {first_bad}) and its charset could not be detected; "
-            "convert it to UTF-8 or set `encoding:` on this source in mind.yaml"
-        )
-    log.info("decoded as %s (detected)", encoding)
-    return data.decode(encoding)
-
-
-# Among equally plausible single-byte charsets, Western ones are far more common in our sources.
-_PREFERRED_CHARSETS = ("cp1252", "latin_1", "iso8859_15", "mac_roman")
-
-
-def detect_charset(data: bytes) -> str | None:
-    """charset-normalizer's guess, preferring common Western charsets on ties; ``None`` if unsure."""
-    from charset_normalizer import from_bytes
-
-    matches = list(from_bytes(data[:1_000_000]))
-    if not matches:
-        return None
-    best = min(m.chaos for m in matches)
-    if best > 0.2:
-        return None
-    plausible = [m.encoding for m in matches if m.chaos <= best + 0.01]
-    for encoding in _PREFERRED_CHARSETS:
-        if encoding in plausible:
-            candidate = encoding
-            break
-    else:
-        candidate = plausible[0]
-    try:
-        data.decode(candidate)
-    except UnicodeDecodeError:
-        return None
-    return candidate
+    warnings: tuple[str, ...] = ()  # what was repaired while reading (recorded in metadata.yaml)
+    removed: tuple[tuple[str, int | None], ...] = ()  # (what, words or None) removed as not the author's
 
 
 # --------------------------------------------------------------------------------------------
@@ -157,10 +87,13 @@ _MD_FM_TITLE = re.compile(r"^title:[ \t]*['\"]?(.+?)['\"]?[ \t]*$", re.MULTILINE
 
 
 def extract_plain(text: str) -> Extracted:
-    text = normalize_text(text)
+    """Plain text; wrappers that are not the author's (a Project Gutenberg licence) removed, their
+    title kept."""
+    unwrapped = strip_wrappers(text)
+    text = normalize_text(unwrapped.text)
     first = next((line.strip() for line in text.splitlines() if line.strip()), None)
-    title = first if first and len(first) <= 120 and len(first.split()) <= 16 else None
-    return Extracted(text, title, "txt")
+    title = unwrapped.title or (first if first and len(first) <= 120 and len(first.split()) <= 16 else None)
+    return Extracted(text, title, "txt", removed=tuple((r.wrapper, r.words) for r in unwrapped.removed))
 
 
 def extract_markdown(text: str) -> Extracted:
@@ -179,78 +112,19 @@ def extract_markdown(text: str) -> Extracted:
 
 
 _HTML_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"\A\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
 def html_declared_charset(data: bytes) -> str | None:
-    found = _HTML_CHARSET.search(data[:4096])
+    """The charset a page declares (XML declaration or ``<meta charset>``), or ``None``."""
+    found = _XML_ENCODING.search(data[:1024]) or _HTML_CHARSET.search(data[:4096])
     return found.group(1).decode("ascii") if found else None
 
 
-_BOILERPLATE_XPATH = (
-    "//script|//style|//noscript|//template|//svg|//iframe|//form|//nav|//aside"
-    "|//header[not(ancestor::article) and not(ancestor::main)]"
-    "|//footer[not(ancestor::article) and not(ancestor::main)]"
-    "|//*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='complementary']"
-)
-
-
-def _clean_tree(html: str):
-    """lxml tree of ``html`` with navigation, sidebars, site header/footer, forms and scripts removed."""
-    import lxml.etree
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return None
-    for element in root.xpath(_BOILERPLATE_XPATH):
-        if element.getparent() is not None:
-            element.drop_tree()
-    return root
-
-
 def extract_html(html: str) -> Extracted:
-    """Main content of a web page as Markdown (headings, paragraphs, lists); boilerplate dropped.
-
-    Site chrome is removed structurally first (nav, aside, forms, scripts, page header/footer), then
-    trafilatura picks the main content; pages too small for its heuristics use the cleaned body.
-    """
-    import trafilatura
-
-    metadata = trafilatura.extract_metadata(html)
-    title = metadata.title.strip() if metadata is not None and metadata.title else None
-    tree = _clean_tree(html)
-    if tree is None:
-        return Extracted("", title, "html")
-    text = trafilatura.extract(
-        tree,
-        output_format="markdown",
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_links=False,
-        favor_recall=True,
-        deduplicate=False,
-        with_metadata=False,
-    )
-    if not text or not text.strip():
-        text = _fallback_text(tree)
-    return Extracted(normalize_text(text or ""), title, "html")
-
-
-def _fallback_text(root) -> str:
-    """Blocks of the article/main/body of an already cleaned tree, as simple Markdown."""
-    container = next(iter(root.xpath("//article") or root.xpath("//main") or root.xpath("//body") or [root]))
-    blocks = []
-    for element in container.iter("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre"):
-        line = " ".join(element.text_content().split())
-        if line:
-            if element.tag[0] == "h" and element.tag[1:].isdigit():
-                line = "#" * int(element.tag[1]) + " " + line
-            elif element.tag == "li":
-                line = "- " + line
-            blocks.append(line)
-    return "\n\n".join(blocks) if blocks else " ".join(container.text_content().split())
+    """Main content of a web page as Markdown (see :mod:`stages.etl.webpage`)."""
+    page = extract_page(html)
+    return Extracted(normalize_text(page.text), page.title, "html", page.warnings)
 
 
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
@@ -302,17 +176,41 @@ def extract_pdf(data: bytes) -> Extracted:
     return Extracted(text, str(title).strip() or None if title else None, "pdf")
 
 
+def extract_book(data: bytes, fmt: str) -> Extracted:
+    """EPUB or DOCX; front/back matter an EPUB carries (copyright page, contents, colophon) is
+    recorded as removed."""
+    book = _epub(data) if fmt == "epub" else _docx(data)
+    return Extracted(normalize_text(book.text), book.title, fmt, removed=tuple((part, None) for part in book.dropped))
+
+
+def extract_transcript_document(text: str, fmt: str, speaker: str | None) -> Extracted:
+    transcript = extract_transcript(text, fmt, speaker=speaker)
+    warnings = ((f"skipped {transcript.skipped_timing_lines} malformed timing line(s)",)
+                if transcript.skipped_timing_lines else ())
+    removed = (("non-speech captions", transcript.non_speech_words),) if transcript.non_speech_words else ()
+    return Extracted(normalize_text(transcript.text), None, fmt, warnings, removed)
+
+
 def extract_document(data: bytes, fmt: str, *, encoding: str | None = None, speaker: str | None = None) -> Extracted:
     """Dispatch on ``fmt``; raises :class:`ExtractionError` with a reason a user can act on."""
     if fmt == "pdf":
         return extract_pdf(data)
+    if fmt in ("epub", "docx"):
+        return extract_book(data, fmt)
     if fmt == "html":
-        return extract_html(decode_text(data, encoding or html_declared_charset(data)))
-    text = decode_text(data, encoding)
+        decoded = decode(data, encoding=encoding, declared=html_declared_charset(data), allow_nul=True)
+        extracted = extract_html(decoded.text)
+        return Extracted(extracted.text, extracted.title, "html", decoded.warnings + extracted.warnings)
+    decoded = decode(data, encoding=encoding)
     if fmt == "markdown":
-        return extract_markdown(text)
-    if fmt in ("srt", "vtt"):
-        return Extracted(transcript_to_text(text, fmt, speaker=speaker), None, fmt)
-    if fmt == "txt":
-        return extract_plain(text)
-    raise ExtractionError(f"unsupported format {fmt!r}")
+        extracted = extract_markdown(decoded.text)
+    elif fmt in ("srt", "vtt"):
+        extracted = extract_transcript_document(decoded.text, fmt, speaker)
+    elif fmt == "txt":
+        extracted = extract_plain(decoded.text)
+    else:
+        raise ExtractionError(f"unsupported format {fmt!r}")
+    if decoded.warnings:
+        extracted = Extracted(extracted.text, extracted.title, extracted.format,
+                              decoded.warnings + extracted.warnings, extracted.removed)
+    return extracted

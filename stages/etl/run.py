@@ -28,6 +28,16 @@ class EtlResult:
     failures: list[str] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)  # the metadata entries, as written
 
+    @property
+    def removed_words(self) -> dict[str, int]:
+        """Words removed as not the author's, by kind (licence wrappers, non-speech captions, ...)."""
+        removed: dict[str, int] = {}
+        for entry in self.sources:
+            for part in entry.get("removed", []):
+                if part.get("words"):
+                    removed[part["what"]] = removed.get(part["what"], 0) + part["words"]
+        return {kind: words for kind, words in sorted(removed.items()) if words}
+
     def summary(self) -> str:
         t = self.totals
         parts = [f"{t['collected']} collected"]
@@ -35,7 +45,9 @@ class EtlResult:
             if t[key]:
                 parts.append(f"{t[key]} {label}")
         written = len(self.report.written)
-        return (f"{self.slug}: {', '.join(parts)}; {t['words']:,} words. "
+        removed = self.removed_words
+        not_theirs = "; " + ", ".join(f"{words:,} words of {what} removed" for what, words in removed.items()) if removed else ""
+        return (f"{self.slug}: {', '.join(parts)}; {t['words']:,} words{not_theirs}. "
                 f"{written} file{'s' if written != 1 else ''} written, {self.report.unchanged} unchanged"
                 + (f", {len(self.report.removed)} stale removed" if self.report.removed else "") + ".")
 
@@ -71,7 +83,7 @@ def split_items(spec: MindSpec) -> tuple[list[SourceItem], list[SourceItem]]:
     return local, remote
 
 
-def merge_in_spec_order(local: dict[int, list[Document]], remote: list[Document | Failure]) -> list[Document | Failure]:
+def merge_in_spec_order(local: dict[int, list[Document | Failure]], remote: list[Document | Failure]) -> list[Document | Failure]:
     """All results ordered by their item's position in the spec (stable within an item)."""
     ordered: list[tuple[int, int, Document | Failure]] = []
     for index, documents in local.items():
@@ -90,7 +102,7 @@ def check_local_inputs(spec: MindSpec, settings: Settings) -> None:
             check_local_item(item, spec.base_dir, spec_path=spec.spec_path, max_bytes=settings.max_source_bytes)
 
 
-def collect_local(spec: MindSpec, item: SourceItem, settings: Settings) -> list[Document]:
+def collect_local(spec: MindSpec, item: SourceItem, settings: Settings) -> list[Document | Failure]:
     return collect_local_item(item, spec.base_dir, spec_path=spec.spec_path, max_bytes=settings.max_source_bytes)
 
 

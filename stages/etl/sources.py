@@ -14,8 +14,8 @@ from lendaria.errors import InputError
 from lendaria.text import slugify
 
 from stages.etl.errors import ExtractionError
-from stages.etl.extract import (DEFAULT_TYPE_BY_FORMAT, FORMAT_BY_SUFFIX, Extracted, decode_text, extract_document,
-                                html_declared_charset)
+from stages.etl.decoding import decode
+from stages.etl.extract import DEFAULT_TYPE_BY_FORMAT, FORMAT_BY_SUFFIX, Extracted, extract_document, html_declared_charset
 from stages.etl.spec import SourceItem
 from stages.etl.transcripts import transcript_to_text
 
@@ -71,7 +71,8 @@ class Document:
 
 @dataclass(frozen=True)
 class Failure:
-    """A remote source that could not be collected (recorded in metadata; the run goes on)."""
+    """A source that could not be collected (recorded in metadata; the run goes on): a remote one,
+    or a file found through a folder or glob that yields no text."""
 
     item: SourceItem
     origin: Origin
@@ -148,6 +149,9 @@ def _reported_as_input_error(path: Path, item: SourceItem, spec_path: Path) -> I
         raise InputError(f"cannot read: {exc.strerror}.", file=path) from None
 
 
+_ZIP_MAGIC = {"epub": "an EPUB", "docx": "a DOCX document"}
+
+
 def check_local_file(path: Path, item: SourceItem, *, max_bytes: int) -> None:
     """The checks that need only the file itself, cheap enough to run before any extraction: size
     cap, binary content (NUL bytes, a PDF or image under a text name), charset, and for transcripts
@@ -158,30 +162,53 @@ def check_local_file(path: Path, item: SourceItem, *, max_bytes: int) -> None:
         if b"%PDF-" not in data[:1024]:
             raise ExtractionError("is not a PDF (no %PDF- header in its first 1 KiB)")
         return
-    text = decode_text(data, item.encoding or (html_declared_charset(data) if fmt == "html" else None))
+    if fmt in _ZIP_MAGIC:
+        if not data.startswith(b"PK\x03\x04"):
+            raise ExtractionError(f"is not {_ZIP_MAGIC[fmt]} (not a ZIP archive)")
+        return
+    declared = html_declared_charset(data) if fmt == "html" else None
+    text = decode(data, encoding=item.encoding, declared=declared, allow_nul=fmt == "html").text
     if fmt in ("srt", "vtt") and item.speaker is not None:
         transcript_to_text(text, fmt, speaker=item.speaker)
 
 
 def check_local_item(item: SourceItem, base_dir: Path, *, spec_path: Path, max_bytes: int) -> list[Path]:
-    """Pre-flight of one ``path:`` item: its files exist and pass :func:`check_local_file`."""
+    """Pre-flight of one ``path:`` item: its files exist, and a file named explicitly passes
+    :func:`check_local_file` (files found through a folder or glob are checked as they are collected:
+    one that yields no text is recorded as failed, not fatal)."""
     paths = resolve_local_paths(item, base_dir, spec_path=spec_path)
-    for path in paths:
-        with _reported_as_input_error(path, item, spec_path):
-            check_local_file(path, item, max_bytes=max_bytes)
+    if not _is_multi(item):
+        for path in paths:
+            with _reported_as_input_error(path, item, spec_path):
+                check_local_file(path, item, max_bytes=max_bytes)
     return paths
 
 
-def collect_local_item(item: SourceItem, base_dir: Path, *, spec_path: Path, max_bytes: int) -> list[Document]:
-    """Extract every file of one ``path:`` item. Any problem raises :class:`InputError` naming the file."""
-    documents = []
+def collect_local_item(item: SourceItem, base_dir: Path, *, spec_path: Path, max_bytes: int) -> list[Document | Failure]:
+    """Extract every file of one ``path:`` item.
+
+    A file named explicitly that cannot be read or yields no text raises :class:`InputError` naming
+    it (nothing is written). A file found through a folder or glob that does is returned as a
+    :class:`Failure` with its reason, and the others are still collected."""
+    results: list[Document | Failure] = []
     for path in resolve_local_paths(item, base_dir, spec_path=spec_path):
-        fmt = FORMAT_BY_SUFFIX[path.suffix.lower()]
-        with _reported_as_input_error(path, item, spec_path):
-            extracted = extract_document(read_capped(path, max_bytes), fmt, encoding=item.encoding, speaker=item.speaker)
-        if not extracted.text.strip():
-            raise InputError(f"no text could be extracted (listed in {item.describe()} of {spec_path}).", file=path,
-                             hint="Remove it from the spec or fix its content; nothing was written.")
         origin = Origin("file", spec_relative(path, base_dir))
-        documents.append(Document(item, origin, make_source_id(origin, path.stem, item.speaker), extracted))
-    return documents
+        source_id = make_source_id(origin, path.stem, item.speaker)
+        if not _is_multi(item):
+            with _reported_as_input_error(path, item, spec_path):
+                results.append(Document(item, origin, source_id, _extract_local(path, item, max_bytes)))
+            continue
+        try:
+            results.append(Document(item, origin, source_id, _extract_local(path, item, max_bytes)))
+        except (ExtractionError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            results.append(Failure(item, origin, source_id, f"{origin.location}: {reason}"))
+    return results
+
+
+def _extract_local(path: Path, item: SourceItem, max_bytes: int) -> Extracted:
+    fmt = FORMAT_BY_SUFFIX[path.suffix.lower()]
+    extracted = extract_document(read_capped(path, max_bytes), fmt, encoding=item.encoding, speaker=item.speaker)
+    if not extracted.text.strip():
+        raise ExtractionError("no text could be extracted")
+    return extracted
