@@ -7,7 +7,7 @@ In one run, with a fresh LENDARIA_HOME and outputs folder:
   * ``server_warm_start`` - `lendaria server stop` then `lendaria server start` (a restart);
   * ``run_local``         - `lendaria run` with the server already running (median of N);
   * ``run_ephemeral``     - the same with LENDARIA_PREFECT=ephemeral (median of N);
-  * ``bad_input``         - `lendaria run` of a spec whose folder holds a binary .txt (fails pre-flight);
+  * ``bad_input``         - `lendaria run` of a spec that names a binary .txt (fails pre-flight);
   * ``floor_*``           - bench/prefect_floor_flow.py (plain Prefect: a flow, a subflow, five trivial
                             tasks) against the same server and in ephemeral mode: Prefect's own floor.
 Runs alternate (ephemeral, local, ephemeral, …) so a load spike hits both. The first run of each
@@ -86,7 +86,7 @@ def main() -> None:
             bad = Path(tmp) / "bad"
             (bad / "raw").mkdir(parents=True)
             (bad / "raw" / "notes.txt").write_bytes(b"looks like text\x00\x00 but is not")
-            (bad / "mind.yaml").write_text("slug: bad\nname: Bad\nsources:\n  - path: raw/\n")
+            (bad / "mind.yaml").write_text("slug: bad\nname: Bad\nsources:\n  - path: raw/notes.txt\n")
             bad_seconds, bad_result = lendaria(["run", str(bad / "mind.yaml")], env)
             assert bad_result.returncode == 1 and "NUL bytes" in bad_result.stderr, bad_result.stderr
         finally:

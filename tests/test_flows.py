@@ -16,11 +16,11 @@ def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness
     from flows.pipeline import pipeline
 
     result = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path))
-    assert result["etl"]["totals"]["collected"] == 5
-    assert "sources 5/5 written" in result["etl"]["persisted"]
+    assert result["etl"]["totals"]["collected"] == 6
+    assert "sources 6/6 written" in result["etl"]["persisted"]
     assert snapshot(tmp_path / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
     again = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), stages=["etl"])
-    assert again["etl"]["written"] == [] and "sources 0/5 written" in again["etl"]["persisted"]
+    assert again["etl"]["written"] == [] and "sources 0/6 written" in again["etl"]["persisted"]
     with psycopg.connect(use_database) as conn:
         jobs = conn.execute("select run_id, status from job_executions order by started_at").fetchall()
         source_runs = {r[0] for r in conn.execute("select run_id from sources")}

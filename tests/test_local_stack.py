@@ -59,7 +59,7 @@ def test_readme_first_command_twice_at_once_on_a_cold_machine(stack_home, tmp_pa
     results = [(run.wait(timeout=600), *run.communicate()) for run in runs]
     for code, stdout, stderr in results:
         assert code == 0, stderr[-3000:]
-        assert "5 collected" in stdout and "Traceback" not in stderr
+        assert "6 collected" in stdout and "Traceback" not in stderr
     starts = [stderr.count("started the local Prefect server at") for _, _, stderr in results]
     assert sorted(starts) == [0, 1], [stderr[-1500:] for _, _, stderr in results]
     url = server_state(stack_home)["port"]
@@ -67,12 +67,12 @@ def test_readme_first_command_twice_at_once_on_a_cold_machine(stack_home, tmp_pa
     assert servers_for(stack_home) == [server_state(stack_home)["pid"]]
     assert snapshot(out / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
     written = sorted(int(stdout.split("sources ")[1].split("/")[0]) for _, stdout, _ in results)
-    assert written == [0, 5]  # the advisory lock serialises the two persists: the second changes nothing
+    assert written == [0, 6]  # the advisory lock serialises the two persists: the second changes nothing
 
     status = run_cli("db", "status", env={"LENDARIA_HOME": str(stack_home)})
     assert status.returncode == 0 and status.stdout.count("applied") == len(list((REPO_ROOT / "supabase" / "migrations").glob("*.sql")))
     again = run_cli("persist", str(DEMO_SPEC), "--outputs", str(out), env={"LENDARIA_HOME": str(stack_home)})
-    assert again.returncode == 0 and "sources 0/5 written" in again.stdout, again.stderr
+    assert again.returncode == 0 and "sources 0/6 written" in again.stdout, again.stderr
     assert run_cli("db", "url", env={"LENDARIA_HOME": str(stack_home)}).stdout.startswith("postgresql://postgres@/lendaria?host=")
 
 
@@ -169,7 +169,7 @@ def test_bad_local_input_fails_before_prefect_starts(tmp_path):
     (folder / "raw" / "a.txt").write_text("Good words.")
     (folder / "raw" / "b.txt").write_bytes(b"%PDF-1.4 a pdf named .txt\x00\x00")
     (folder / "talk.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Ana>Hello there.\n")
-    spec = write_spec(folder, [{"path": "raw/"}])
+    spec = write_spec(folder, [{"path": "raw/a.txt"}, {"path": "raw/b.txt"}])  # named: fatal (in a folder: failed, run goes on)
     result = run_cli("run", str(spec), "--outputs", str(tmp_path / "out"), env={"LENDARIA_HOME": str(home)})
     assert result.returncode == 1
     assert "b.txt: is a PDF (give it a .pdf extension)" in result.stderr and result.stderr.count("\n") == 1

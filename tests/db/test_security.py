@@ -147,7 +147,7 @@ def test_supabase_py_path_persists_idempotently(postgrest, database, tmp_path, s
     repository = open_repository(config)
     assert isinstance(repository, SupabaseRepository)
     first = persist_stage("etl", "iris-valente", tmp_path / "outputs", repository, run_id="sb-1")
-    assert first.counts["sources"]["written"] == 5
+    assert first.counts["sources"]["written"] == 6
     before = {t: dump(database, t) for t in ("minds", "sources", "ingestion_batches")}
     again = persist_stage("etl", "iris-valente", tmp_path / "outputs", repository, run_id="sb-2")
     assert all(c["written"] == 0 for c in again.counts.values())
