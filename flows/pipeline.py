@@ -1,6 +1,7 @@
 """The pipeline DAG: chains the packs for one mind, persisting each stage's outputs after it.
 
-Today: ETL. Each pack adds itself to ``STAGES`` and ``flows.stage_order`` (and its persist builder
+Today: ETL. One correlation id per run (the flow run id) and one engine session (lendaria.engines)
+are shared by every stage. Each pack adds itself to ``STAGES`` and ``flows.stage_order`` (and its persist builder
 to lendaria.db.persist).
 """
 
@@ -11,13 +12,18 @@ from pathlib import Path
 from typing import Callable
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from lendaria.db.metrics import engine_call_rows, run_total_rows, stage_rows
 from lendaria.db.persist import PAYLOAD_BUILDERS, persist_stage, record_failure
 from lendaria.db.target import open_repository
+from lendaria.engines.base import CallLedger
+from lendaria.engines.session import EngineSession, engine_session
 from lendaria.errors import LendariaError
 from lendaria.settings import get_settings
+from lendaria.tracing import correlation, install_log_records, new_correlation_id
 
 from flows.etl import etl_flow
 from flows.stage_order import STAGE_ORDER, check_stages
@@ -35,27 +41,73 @@ def persist_task(stage: str, slug: str, outputs: str, run_id: str, started_at: d
     return result.summary()
 
 
+@task(name="record-metrics", task_run_name="record metrics of {slug}", cache_policy=NO_CACHE, retries=0)
+def record_metrics_task(slug: str, rows: list[dict]) -> int:
+    """Stage measures, engine calls and run totals into task_metrics (operations role, idempotent)."""
+    return open_repository(get_settings()).record_metrics(rows)
+
+
 @flow(name="pipeline")
 def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = None, persist: bool = True) -> dict[str, dict]:
     """Run the requested stages (default: all) for ``mind`` (slug or path to mind.yaml); after each
-    stage, persist its contract files (``persist=False`` to skip the database)."""
-    logger = get_run_logger()
-    run_id = str(flow_run.get_id() or "local")
+    stage, persist its contract files (``persist=False`` to skip the database).
+
+    The run's correlation id is this flow run's id: it is on every log record, engine call, database
+    row and metric of the run. The result has one entry per stage and ``run`` (id, engine, totals)."""
+    install_log_records()
+    run_id = str(flow_run.get_id() or new_correlation_id())
     root = outputs or str(get_settings().outputs)
+    with correlation(run_id), engine_session(get_settings(), run_id) as session:
+        results = _run_stages(mind, check_stages(stages), root, persist, run_id, session)
+        slug = next(iter(results.values()))["slug"] if results else mind
+        totals = session.ledger.totals()
+        results["run"] = {"correlation_id": run_id, "engine": session.engine, "totals": totals}
+        _publish_engine_artifact(slug, results)
+        if persist and results:
+            rows = [row for name, result in results.items() if name != "run" for row in result.pop("_metrics")]
+            rows += engine_call_rows(run_id, session.ledger.calls) + run_total_rows(run_id, slug, totals, session.engine)
+            record_metrics_task(slug, rows)
+        else:
+            for name, result in results.items():
+                result.pop("_metrics", None)
+    return results
+
+
+def _run_stages(mind: str, names: list[str], root: str, persist: bool, run_id: str, session: EngineSession) -> dict[str, dict]:
+    logger = get_run_logger()
     results: dict[str, dict] = {}
-    for name in check_stages(stages):
-        logger.info("stage %s", name)
+    for name in names:
+        logger.info("stage %s [%s]", name, run_id)
         started = datetime.now(timezone.utc)
+        first_call = len(session.ledger.calls)
         try:
             results[name] = STAGES[name](mind=mind, outputs=root)
         except Exception as exc:
             if persist:
                 _record_stage_failure(name, mind, run_id, started, exc)
             raise
+        seconds = (datetime.now(timezone.utc) - started).total_seconds()
+        calls = CallLedger(session.calls_since(first_call))
+        result = results[name]
+        result["engine"] = ", ".join(calls.engines()) if calls.calls else session.engine
+        result["engine_totals"] = calls.totals()
+        measures = {"duration_ms": int(seconds * 1000), **{k: v for k, v in result.get("totals", {}).items() if isinstance(v, (int, float))}}
+        result["_metrics"] = stage_rows(run_id, name, result["slug"], measures, result["engine"])
         if persist and name in PAYLOAD_BUILDERS:
-            seconds = (datetime.now(timezone.utc) - started).total_seconds()
-            results[name]["persisted"] = persist_task(name, results[name]["slug"], root, run_id, started, seconds)
+            result["persisted"] = persist_task(name, result["slug"], root, run_id, started, seconds)
     return results
+
+
+def _publish_engine_artifact(slug: str, results: dict[str, dict]) -> None:
+    """Engines, calls, tokens and cost per stage and for the run, browsable per mind in the UI."""
+    lines = ["| stage | engine | calls | input tokens | output tokens | cache write | cache read | cost (USD) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, result in results.items():
+        totals = result["totals"] if name == "run" else result["engine_totals"]
+        lines.append(f"| {name} | {result['engine']} | {totals['calls']} | {totals['input_tokens']} | {totals['output_tokens']} "
+                     f"| {totals['cache_write_tokens']} | {totals['cache_read_tokens']} | {totals['cost_usd']:.4f} |")
+    create_markdown_artifact(key=f"engines-{slug}", markdown=f"### Engines: {slug}\n\ncorrelation id `{results['run']['correlation_id']}`\n\n"
+                             + "\n".join(lines), description="Engines, tokens and cost of the run")
 
 
 def _record_stage_failure(stage: str, mind: str, run_id: str, started: datetime, exc: Exception) -> None:

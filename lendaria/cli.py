@@ -121,6 +121,7 @@ def run(
         from lendaria.db.target import open_repository
 
         open_repository(settings)  # reachable and migrated before any stage writes (exit 4 otherwise)
+    _check_engine(settings)
     _skip_teardown_at_exit()
     target = select_target(settings, say=_say)
     if target.note:
@@ -140,12 +141,38 @@ def run(
     finally:
         if link:
             _say(f"run: {link}")
+    run_info = results.pop("run", None)
     for name, result in results.items():
         typer.echo(f"[{name}] {result.get('summary', 'done')}")
         for line in result.get("failures", []):
             typer.secho(f"  failed: {line}", fg=typer.colors.YELLOW)
         if result.get("persisted"):
             typer.echo(f"[{name}] {result['persisted']}")
+        typer.echo(f"[{name}] engine: {result.get('engine', 'offline')}")
+    if run_info:
+        typer.echo(f"[run] {describe_engine_totals(run_info['totals'])}; correlation id {run_info['correlation_id']}")
+
+
+def describe_engine_totals(totals: dict) -> str:
+    """One line of a run's engine use: calls, tokens (with cache writes and reads) and cost."""
+    return (f"{totals['calls']} engine call{'s' if totals['calls'] != 1 else ''}, "
+            f"{totals['input_tokens']:,} input / {totals['output_tokens']:,} output tokens "
+            f"({totals['cache_write_tokens']:,} cache write, {totals['cache_read_tokens']:,} cache read), "
+            f"${totals['cost_usd']:.4f}")
+
+
+def _check_engine(settings) -> None:
+    """With LENDARIA_ENGINE=anthropic: the key and the API are checked before Prefect starts (one free
+    request), so a missing key or an unreachable API fails in a second with one clear message. ``auto``
+    is checked inside the run, where a failure falls back to offline and says so."""
+    if settings.engine != "anthropic":
+        return
+    from lendaria.engines.select import choose_engine
+
+    engine = choose_engine(settings).primary
+    check = getattr(engine, "check", None)
+    if check is not None:
+        check()
 
 
 @app.command()

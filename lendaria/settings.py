@@ -37,6 +37,18 @@ class Settings(BaseSettings):
     feed_max_entries: int = Field(50, ge=1, description="Entries taken from one RSS/Atom feed.")
     user_agent: str = "Lendaria/0.1 (+offline-first mind pipeline)"
 
+    # Engines (lendaria/engines): offline by default; Claude with a key
+    engine: Literal["offline", "anthropic", "auto"] = Field(
+        "offline", description="offline: deterministic methods; anthropic: Claude (needs ANTHROPIC_API_KEY); auto: Claude when a key is set.")
+    engine_model: str = Field("claude-sonnet-4-5", description="Claude model for the anthropic engine.")
+    engine_max_tokens: int = Field(4096, ge=1, description="Largest response of one engine call.")
+    engine_timeout: float = Field(60.0, gt=0, description="Seconds per API attempt.")
+    engine_max_retries: int = Field(3, ge=0, description="Retries the SDK makes on 408/409/429/5xx/529 and network errors.")
+    engine_concurrency: int = Field(4, ge=1, description="Simultaneous API requests in one process, shared by parallel tasks.")
+    engine_prices: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="USD per million tokens by model ({input, output, cache_write, cache_read}); overrides the built-in list prices.")
+    anthropic_base_url: str | None = Field(None, description="Messages API base URL (a proxy, or a local stub in tests).")
+
     # Services used by later stages (never logged; see README "Configuration").
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
     database_url: SecretStr | None = Field(None, validation_alias="DATABASE_URL")

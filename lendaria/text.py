@@ -60,6 +60,12 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "it": frozenset("di che e la il un a per in è non una sono del con le si da al lo come più ma ha gli della anche nel se questo dei alla io mi ci".split()),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ALL_STOPWORDS = frozenset().union(*_STOPWORDS.values())
+
+
+def stopwords_for(language: str | None) -> frozenset[str]:
+    """Frequent function words of ``language`` (ISO 639-1), or of every language we know when unknown."""
+    return _STOPWORDS.get((language or "").split("-")[0].lower(), _ALL_STOPWORDS)
 
 
 def detect_language(text: str, *, sample_words: int = 5000) -> str | None:

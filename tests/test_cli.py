@@ -151,3 +151,19 @@ def test_init_then_run_ends_with_one_clear_message_then_works(tmp_path):
     assert empty.stderr.count("\n") == 1 and "holds no supported files yet" in empty.stderr and "Put the person's texts" in empty.stderr
     assert not (tmp_path / "minds" / "ada" / "sources").exists()
     assert lendaria("validate", str(tmp_path / "minds" / "ada")).returncode == 0  # raw/README is not a contract file
+
+
+def test_anthropic_engine_without_key_or_api_fails_clearly_before_any_work(tmp_path):
+    spec = REPO_ROOT / "examples" / "iris-valente" / "mind.yaml"
+    env = {"LENDARIA_HOME": str(tmp_path / "home"), "LENDARIA_ENGINE": "anthropic"}
+    no_key = lendaria("run", str(spec), "--outputs", str(tmp_path / "out"), "--no-persist", env={**env, "ANTHROPIC_API_KEY": ""})
+    assert no_key.returncode == 5 and "ANTHROPIC_API_KEY is not set" in no_key.stderr
+    key = "sk-ant-test-CLI-SECRET-42"
+    unreachable = lendaria("run", str(spec), "--outputs", str(tmp_path / "out"), "--no-persist",
+                           env={**env, "ANTHROPIC_API_KEY": key, "LENDARIA_ANTHROPIC_BASE_URL": "http://127.0.0.1:9",
+                                "LENDARIA_ENGINE_MAX_RETRIES": "0"})
+    assert unreachable.returncode == 5, unreachable.stderr
+    assert "cannot reach the Anthropic API at 127.0.0.1:9" in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr and unreachable.stderr.count("\n") == 1
+    assert key not in unreachable.stderr + unreachable.stdout
+    assert not (tmp_path / "home").exists() and not (tmp_path / "out").exists()  # failed before Prefect, nothing written

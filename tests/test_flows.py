@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from lendaria.errors import InputError
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, snapshot, write_spec
+from tests.support.anthropic_stub import anthropic_stub  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.flow
 
@@ -18,6 +21,17 @@ def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness
     result = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path))
     assert result["etl"]["totals"]["collected"] == 6
     assert "sources 6/6 written" in result["etl"]["persisted"]
+    assert result["etl"]["engine"] == "offline" and result["run"]["engine"] == "offline"
+    assert result["run"]["totals"]["calls"] == 0 and result["run"]["totals"]["cost_usd"] == 0
+    run_id = result["run"]["correlation_id"]
+    with psycopg.connect(use_database) as conn:  # one run id returns what the run did, wrote and cost
+        jobs_of_run = conn.execute("select stage, status from job_executions where run_id = %s", (run_id,)).fetchall()
+        metrics_of_run = {(stage, task, metric): value for stage, task, metric, value in conn.execute(
+            "select stage, task, metric, value from task_metrics where run_id = %s", (run_id,))}
+        rows_of_run = conn.execute("select count(*) from sources where run_id = %s", (run_id,)).fetchone()[0]
+    assert jobs_of_run == [("etl", "completed")] and rows_of_run == 6
+    assert metrics_of_run[("etl", "stage", "collected")] == 6 and metrics_of_run[("etl", "stage", "words")] == 5141
+    assert metrics_of_run[("pipeline", "run", "calls")] == 0 and ("pipeline", "run", "cost_usd") in metrics_of_run
     assert snapshot(tmp_path / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
     again = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), stages=["etl"])
     assert again["etl"]["written"] == [] and "sources 0/6 written" in again["etl"]["persisted"]
@@ -96,3 +110,44 @@ def test_progress_artifact_only_for_collections_that_take_a_while(prefect_harnes
     slow = etl.etl_flow(mind=str(DEMO_SPEC), outputs=str(tmp_path / "b"), return_state=True)
     [progress] = _progress_artifacts(slow.state_details.flow_run_id)
     assert progress.data == 100.0 and "items collected" in progress.description
+
+
+def test_the_api_key_never_reaches_logs_outputs_artifacts_or_the_database(prefect_harness, use_database, tmp_path,
+                                                                          monkeypatch, caplog, anthropic_stub):
+    """auto + a key the API rejects: the run falls back to offline, says why, and the key is nowhere."""
+    import psycopg
+    from prefect.client.orchestration import get_client
+
+    from flows.pipeline import pipeline
+    from lendaria.settings import get_settings
+    from tests.support.anthropic_stub import error_body
+
+    key = "sk-ant-test-NEVER-PRINT-ME-0123456789"
+    anthropic_stub.model_answers.append((401, {}, error_body("authentication_error", "invalid x-api-key"), 0.0))
+    for name, value in {"ANTHROPIC_API_KEY": key, "LENDARIA_ENGINE": "auto",
+                        "LENDARIA_ANTHROPIC_BASE_URL": anthropic_stub.base_url}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        with caplog.at_level(logging.DEBUG):
+            result = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path))
+    finally:
+        get_settings.cache_clear()
+    assert result["etl"]["engine"].startswith("offline (auto: engine check: the Anthropic API rejected the API key")
+    places = {"logs": caplog.text, "result": repr(result)}
+    places.update({f"outputs/{name}": data.decode("utf-8", "replace") for name, data in snapshot(tmp_path).items()})
+    with psycopg.connect(use_database) as conn:
+        tables = [r[0] for r in conn.execute("select tablename from pg_tables where schemaname = 'public'")]
+        for table in tables:
+            places[f"db/{table}"] = " ".join(r[0] for r in conn.execute(f"select row_to_json(t)::text from public.{table} t"))
+
+    async def artifacts() -> str:
+        async with get_client() as client:
+            return " ".join(f"{a.key} {a.data} {a.description}" for a in await client.read_artifacts())
+
+    import asyncio
+
+    places["artifacts"] = asyncio.run(artifacts())
+    assert "engines-iris-valente" in places["artifacts"]
+    assert [where for where, text in places.items() if key in text or key[-12:] in text] == []
+    assert any(r["headers"].get("x-api-key") == key for r in anthropic_stub.requests)  # the key went where it belongs

@@ -39,6 +39,9 @@ class Repository(Protocol):
     def record_job(self, job: dict[str, Any]) -> None:
         """Record a stage run in job_executions (used for failed runs; persist records its own)."""
 
+    def record_metrics(self, rows: list[dict[str, Any]]) -> int:
+        """Write task_metrics rows (see lendaria.db.metrics) as the operations role; returns rows written."""
+
     def describe(self) -> str: ...
 
 
@@ -69,6 +72,12 @@ class PostgresRepository:
     def record_job(self, job: dict[str, Any]) -> None:
         with connect(self._url, self._settings) as conn, conn.transaction():
             conn.execute("select public.lendaria_record_job(%s::jsonb)", (_json(job),))
+
+    def record_metrics(self, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        with connect(self._url, self._settings) as conn, conn.transaction():
+            return conn.execute("select public.lendaria_record_metrics(%s::jsonb)", (orjson.dumps(rows).decode(),)).fetchone()[0]
 
 
 class SupabaseRepository:
@@ -114,6 +123,9 @@ class SupabaseRepository:
 
     def record_job(self, job: dict[str, Any]) -> None:
         self._call("lendaria_record_job", {"p_job": job})
+
+    def record_metrics(self, rows: list[dict[str, Any]]) -> int:
+        return int(self._call("lendaria_record_metrics", {"p_metrics": rows}) or 0) if rows else 0
 
 
 def _first_line(exc: Exception) -> str:

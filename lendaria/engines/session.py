@@ -1,0 +1,94 @@
+"""The engine a pipeline run uses, shared by its stages and tasks, and the record of every call.
+
+The pipeline opens one :class:`EngineSession` per run (:func:`engine_session`); a stage's step asks
+:func:`current_session` to fulfil a capability. The session is a context variable, so Prefect's task
+threads see it. Each call is appended to the session's ledger; the pipeline sums the ledger per stage
+and per run, prints it, publishes it as an artifact and stores it in ``task_metrics``.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from pydantic import BaseModel
+
+from lendaria.engines.base import Capability, CallContext, CallLedger, EngineCall, EngineUnavailableError, Out
+from lendaria.engines.offline import OfflineEngine
+from lendaria.engines.select import EngineChoice, choose_engine
+from lendaria.settings import Settings
+from lendaria.tracing import current_correlation_id
+
+_SESSION: ContextVar["EngineSession | None"] = ContextVar("lendaria_engine_session", default=None)
+
+
+@dataclass
+class EngineSession:
+    choice: EngineChoice
+    correlation_id: str
+    ledger: CallLedger = field(default_factory=CallLedger)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def engine(self) -> str:
+        """What the run's calls use: ``offline``, ``anthropic``, or ``offline (auto: …)``."""
+        if self.choice.fallback is not None and self.choice.broken:
+            return f"offline (auto: {self.choice.broken})"
+        if self.choice.note:
+            return f"{self.choice.name} ({self.choice.note})"
+        return self.choice.name
+
+    def run(self, capability: Capability, payload: BaseModel, *, step: str, mind: str | None = None,
+            stable_prefix: str | None = None, passages: tuple[str, ...] = ()) -> Out:
+        context = CallContext(step=step, mind=mind, correlation_id=self.correlation_id,
+                              stable_prefix=stable_prefix, passages=passages)
+        result, call = self.choice.run(capability, payload, context)
+        with self._lock:
+            self.ledger.add(call)
+        return result
+
+    def calls_since(self, index: int) -> list[EngineCall]:
+        with self._lock:
+            return list(self.ledger.calls[index:])
+
+
+def open_session(settings: Settings, correlation_id: str) -> EngineSession:
+    """The run's engine, checked before any stage starts.
+
+    ``anthropic``: the key and the API are checked now (one free request), so a bad key or an
+    unreachable API fails the run with one clear message before any work. ``auto``: the same check,
+    and on failure the run uses offline and says why."""
+    choice = choose_engine(settings)
+    check = getattr(choice.primary, "check", None)
+    if check is not None:
+        try:
+            check()
+        except EngineUnavailableError as exc:
+            if choice.fallback is None:
+                raise
+            choice = EngineChoice(OfflineEngine(), note=f"auto: {exc.message.rstrip('.')}; used offline")
+    return EngineSession(choice, correlation_id)
+
+
+@contextmanager
+def engine_session(settings: Settings, correlation_id: str) -> Iterator[EngineSession]:
+    session = open_session(settings, correlation_id)
+    token = _SESSION.set(session)
+    try:
+        yield session
+    finally:
+        _SESSION.reset(token)
+
+
+def current_session(settings: Settings | None = None) -> EngineSession:
+    """The run's session; outside a pipeline run (a step called alone), a fresh one from settings."""
+    session = _SESSION.get()
+    if session is None:
+        from lendaria.settings import get_settings
+
+        session = open_session(settings or get_settings(), current_correlation_id() or "local")
+        _SESSION.set(session)
+    return session
