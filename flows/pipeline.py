@@ -1,8 +1,8 @@
 """The pipeline DAG: chains the packs for one mind, persisting each stage's outputs after it.
 
-Today: ETL. One correlation id per run (the flow run id) and one engine session (lendaria.engines)
-are shared by every stage. Each pack adds itself to ``STAGES`` and ``flows.stage_order`` (and its persist builder
-to lendaria.db.persist).
+The stages are the packs declared in ``stages/<pack>/pack.py`` (lendaria.packs), in pipeline order.
+One correlation id per run (the flow run id) and one engine session (lendaria.engines) are shared by
+every stage.
 """
 
 from __future__ import annotations
@@ -17,21 +17,21 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from lendaria.db.metrics import engine_call_rows, run_total_rows, stage_rows
-from lendaria.db.persist import PAYLOAD_BUILDERS, persist_stage, record_failure
+from lendaria.db.persist import persist_stage, record_failure
 from lendaria.db.target import open_repository
 from lendaria.engines.base import CallLedger
 from lendaria.engines.session import EngineSession, engine_session
 from lendaria.errors import LendariaError
+from lendaria.packs import check_stages, get_pack, load
 from lendaria.settings import get_settings
 from lendaria.tracing import correlation, install_log_records, new_correlation_id
 
-from flows.etl import etl_flow
-from flows.stage_order import STAGE_ORDER, check_stages
 from stages.etl.run import load_spec_for_run
 
-# Stage name -> flow, in pipeline order. Later packs (innerlens, mmos, creatoros) register here.
-STAGES: dict[str, Callable[..., dict]] = {"etl": etl_flow}
-assert tuple(STAGES) == STAGE_ORDER, "flows.stage_order.STAGE_ORDER must list STAGES in order"
+
+def stage_flow(name: str) -> Callable[..., dict]:
+    """The flow the stage's pack declares (``stages/<pack>/pack.py``)."""
+    return load(get_pack(name).flow)
 
 @task(name="persist", task_run_name="persist {stage} of {slug}", cache_policy=NO_CACHE, retries=0)
 def persist_task(stage: str, slug: str, outputs: str, run_id: str, started_at: datetime, stage_seconds: float) -> str:
@@ -81,7 +81,7 @@ def _run_stages(mind: str, names: list[str], root: str, persist: bool, run_id: s
         started = datetime.now(timezone.utc)
         first_call = len(session.ledger.calls)
         try:
-            results[name] = STAGES[name](mind=mind, outputs=root)
+            results[name] = stage_flow(name)(mind=mind, outputs=root)
         except Exception as exc:
             if persist:
                 _record_stage_failure(name, mind, run_id, started, exc)
@@ -93,7 +93,7 @@ def _run_stages(mind: str, names: list[str], root: str, persist: bool, run_id: s
         result["engine_totals"] = calls.totals()
         measures = {"duration_ms": int(seconds * 1000), **{k: v for k, v in result.get("totals", {}).items() if isinstance(v, (int, float))}}
         result["_metrics"] = stage_rows(run_id, name, result["slug"], measures, result["engine"])
-        if persist and name in PAYLOAD_BUILDERS:
+        if persist and get_pack(name).payload_builder:
             result["persisted"] = persist_task(name, result["slug"], root, run_id, started, seconds)
     return results
 

@@ -82,7 +82,7 @@ def init(
 
 def _stage_list(values: Optional[List[str]]) -> Optional[List[str]]:
     """``--stages`` values (repeatable or comma-separated) checked against the pipeline: a usage error."""
-    from flows.stage_order import check_stages
+    from lendaria.packs import check_stages
 
     names = [s.strip() for value in values or [] for s in value.split(",") if s.strip()]
     try:
@@ -91,13 +91,14 @@ def _stage_list(values: Optional[List[str]]) -> Optional[List[str]]:
         raise typer.BadParameter(exc.render()) from None
 
 
-def _persisted_stage_list(values: List[str]) -> List[str]:
-    from lendaria.db.persist import PAYLOAD_BUILDERS
+def _persisted_stage_list(values: Optional[List[str]]) -> List[str]:
+    from lendaria.packs import persisted_stages
 
-    unknown = [v for v in values if v not in PAYLOAD_BUILDERS]
+    known = persisted_stages()
+    unknown = [v for v in values or [] if v not in known]
     if unknown:
-        raise typer.BadParameter(f"no persist step for stage(s): {', '.join(unknown)}. Stages with one: {', '.join(PAYLOAD_BUILDERS)}.")
-    return values
+        raise typer.BadParameter(f"no persist step for stage(s): {', '.join(unknown)}. Stages with one: {', '.join(known)}.")
+    return [name for name in known if name in values] if values else known
 
 
 @app.command()
@@ -111,12 +112,14 @@ def run(
     """Run the pipeline for one mind through Prefect: a local server started on first use and reused
     (PREFECT_API_URL: your server; LENDARIA_PREFECT=ephemeral: a temporary API)."""
     from lendaria.orchestrator.connect import select_target
+    from lendaria.packs import get_pack, load
     from lendaria.settings import get_settings
-    from stages.etl.run import check_local_inputs, load_spec_for_run
 
     settings = get_settings()
     root = _outputs_root(outputs)
-    check_local_inputs(load_spec_for_run(mind, root), settings)  # bad local input fails here, before Prefect
+    for name in stages:  # each pack's pre-flight: bad local input fails here, before Prefect
+        if get_pack(name).preflight:
+            load(get_pack(name).preflight)(mind, root, settings)
     if persist:
         from lendaria.db.target import open_repository
 
@@ -178,7 +181,7 @@ def _check_engine(settings) -> None:
 @app.command()
 def persist(
     mind: str = typer.Argument(..., metavar="MIND", help="Slug, or path to its mind.yaml."),
-    stage: List[str] = typer.Option(["etl"], "--stage", "-s", callback=_persisted_stage_list, metavar="STAGE", help="Stage(s) whose outputs to persist."),
+    stage: Optional[List[str]] = typer.Option(None, "--stage", "-s", callback=_persisted_stage_list, metavar="STAGE", help="Stage(s) whose outputs to persist (default: every stage with a persist step)."),
     outputs: Optional[Path] = OutputsOption,
 ) -> None:
     """Persist a mind's contract files into the database (re-runnable alone; idempotent)."""

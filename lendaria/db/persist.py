@@ -7,7 +7,6 @@ Payload builders read the contract files (never in-memory objects), so a persist
 
 from __future__ import annotations
 
-import importlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -18,11 +17,7 @@ from typing import Any, Callable
 from lendaria.catalog import Catalog
 from lendaria.db.repository import Repository
 from lendaria.errors import InputError
-
-# stage -> "module:function" building its payload from contract files. Each pack adds itself.
-PAYLOAD_BUILDERS: dict[str, str] = {"etl": "stages.etl.persist:build_payload"}
-# stage -> database role suffix (lendaria_<pack>) it writes as
-PACK_OF_STAGE: dict[str, str] = {"etl": "etl"}
+from lendaria.packs import get_pack, load, persisted_stages
 
 
 @dataclass
@@ -45,10 +40,11 @@ def new_run_id() -> str:
 
 
 def payload_builder(stage: str) -> Callable[[Catalog, str], dict[str, Any]]:
-    if stage not in PAYLOAD_BUILDERS:
-        raise InputError(f"stage {stage!r} has no persist step.", hint=f"Stages with one: {', '.join(PAYLOAD_BUILDERS)}.")
-    module, function = PAYLOAD_BUILDERS[stage].split(":")
-    return getattr(importlib.import_module(module), function)
+    """The payload builder the stage's pack declares (``stages/<pack>/pack.py``)."""
+    pack = get_pack(stage)
+    if pack.payload_builder is None:
+        raise InputError(f"stage {stage!r} has no persist step.", hint=f"Stages with one: {', '.join(persisted_stages())}.")
+    return load(pack.payload_builder)
 
 
 def persist_stage(stage: str, slug: str, outputs_root: Path, repository: Repository, *, run_id: str,
@@ -61,7 +57,7 @@ def persist_stage(stage: str, slug: str, outputs_root: Path, repository: Reposit
     elapsed = (stage_seconds or 0.0) + (time.perf_counter() - clock)
     payload.update(run_id=run_id, stage=stage, started_at=started_at.isoformat(), duration_ms=int(elapsed * 1000))
     try:
-        result = repository.persist(PACK_OF_STAGE[stage], payload)
+        result = repository.persist(get_pack(stage).role or stage, payload)
     except Exception as exc:
         record_failure(repository, stage, slug, run_id, started_at, exc)
         raise

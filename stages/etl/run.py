@@ -102,6 +102,11 @@ def check_local_inputs(spec: MindSpec, settings: Settings) -> None:
             check_local_item(item, spec.base_dir, spec_path=spec.spec_path, max_bytes=settings.max_source_bytes)
 
 
+def preflight(mind: str | Path, outputs_root: Path, settings: Settings) -> None:
+    """The pack's pre-flight (declared in ``pack.py``): the spec and every local file it names."""
+    check_local_inputs(load_spec_for_run(mind, outputs_root), settings)
+
+
 def collect_local(spec: MindSpec, item: SourceItem, settings: Settings) -> list[Document | Failure]:
     return collect_local_item(item, spec.base_dir, spec_path=spec.spec_path, max_bytes=settings.max_source_bytes)
 

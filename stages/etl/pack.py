@@ -1,0 +1,14 @@
+"""The ETL pack's declaration (read by lendaria.packs): collect a person's sources into
+``outputs/minds/<slug>/sources/``."""
+
+from lendaria.packs import Pack
+
+PACK = Pack(
+    name="etl",
+    flow="flows.etl:etl_flow",
+    payload_builder="stages.etl.persist:build_payload",
+    role="etl",
+    contracts=("etl-mmos", "etl-mmos-metadata"),
+    preflight="stages.etl.run:preflight",
+    description="collect a person's sources (files, URLs, feeds) as Markdown contract files",
+)
