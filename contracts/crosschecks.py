@@ -2,6 +2,7 @@
 
 ``etl-mmos-metadata``: every collected or kept entry names a source file that exists beside
 metadata.yaml and agrees with it (source_id, sha256, words).
+``innerlens-fragments``: every fragment is verbatim, ``body[start:end] == text`` in its source.
 """
 
 from __future__ import annotations
@@ -34,6 +35,41 @@ def check_sources_metadata(path: Path, data: dict[str, Any], ref: str, display: 
                 problems.append((f"{pointer}/{key}", f"{entry.get(key)!r} disagrees with {entry.get('file')} ({front.get(key)!r})"))
     return problems
 
+
+def check_fragments_verbatim(path: Path, records: list[tuple[int, dict[str, Any]]]) -> list[tuple[str, str]]:
+    """(pointer, message) for each fragment (or folded duplicate) whose offsets do not cut its text
+    out of its source's body in ``../sources/<source_id>.md``."""
+    bodies: dict[str, str | None] = {}
+
+    def body_of(source_id: str) -> str | None:
+        if source_id not in bodies:
+            file = path.parent.parent / "sources" / f"{source_id}.md"
+            try:
+                bodies[source_id] = parse_markdown(file.read_text(encoding="utf-8")).body
+            except (OSError, InputError, UnicodeDecodeError):
+                bodies[source_id] = None
+        return bodies[source_id]
+
+    problems = []
+    for number, record in records:
+        pointer = f"/{number - 1}"
+        body = body_of(record["source_id"])
+        if body is None:
+            problems.append((f"{pointer}/source_id", f"line {number}: fragment {record['id']}: source {record['source_id']!r} has no file in ../sources"))
+            continue
+        if body[record["start"]:record["end"]] != record["text"]:
+            problems.append((f"{pointer}/start", f"line {number}: fragment {record['id']}: body[{record['start']}:{record['end']}] "
+                             f"of {record['source_id']} is not its text (offsets or text edited?)"))
+        for index, other in enumerate(record.get("also_in") or []):
+            other_body = body_of(other["source_id"])
+            if other_body is None or len(other_body) < other["end"]:
+                problems.append((f"{pointer}/also_in/{index}", f"line {number}: fragment {record['id']}: duplicate span outside {other['source_id']}"))
+    return problems
+
+
+JSONL_CROSS_CHECKS: dict[str, Callable[[Path, list[tuple[int, dict[str, Any]]]], list[tuple[str, str]]]] = {
+    "innerlens-fragments": check_fragments_verbatim,
+}
 
 CROSS_CHECKS: dict[str, Callable[[Path, dict[str, Any], str, str], list[tuple[str, str]]]] = {
     "etl-mmos-metadata": check_sources_metadata,

@@ -314,6 +314,7 @@ class Registry:
             result.unrecognised.append(display)
             return result
         result.checked.append((display, contract.ref))
+        records: list[tuple[int, Any]] = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
@@ -322,10 +323,19 @@ class Registry:
             except json.JSONDecodeError as exc:
                 result.violations.append(Violation(display, contract.ref, f"/{number - 1}", f"line {number}: invalid JSON: {exc.msg}"))
                 continue
-            for violation in self.check(record, contract, file=display):
+            violations = self.check(record, contract, file=display)
+            for violation in violations:
                 result.violations.append(
                     Violation(display, contract.ref, f"/{number - 1}{violation.pointer}", f"line {number}: {violation.message}")
                 )
+            if not violations:
+                records.append((number, record))
+        from contracts.crosschecks import JSONL_CROSS_CHECKS
+
+        cross_check = JSONL_CROSS_CHECKS.get(contract.name)
+        if cross_check is not None:
+            for pointer, message in cross_check(path, records):
+                result.violations.append(Violation(display, contract.ref, pointer, message))
         return result
 
     def _ref_for_path(self, path: Path) -> str:

@@ -85,7 +85,11 @@ def _run_stages(mind: str, names: list[str], root: str, persist: bool, run_id: s
         except Exception as exc:
             if persist:
                 _record_stage_failure(name, mind, run_id, started, exc)
-            raise
+            if not (get_pack(name).optional and isinstance(exc, LendariaError)):
+                raise
+            logger.warning("optional stage %s did not complete: %s; the pipeline goes on without it", name, exc)
+            results[name] = {"slug": results[next(iter(results))]["slug"] if results else mind, "skipped": True,
+                             "summary": f"skipped: {exc}", "totals": {}}
         seconds = (datetime.now(timezone.utc) - started).total_seconds()
         calls = CallLedger(session.calls_since(first_call))
         result = results[name]

@@ -57,6 +57,12 @@ class Catalog:
     def sources_metadata(self, slug: str) -> Path:
         return self.sources_dir(slug) / "metadata.yaml"
 
+    def analysis_dir(self, slug: str) -> Path:
+        return self.mind_dir(slug) / "analysis"
+
+    def fragments_file(self, slug: str) -> Path:
+        return self.analysis_dir(slug) / "fragments.jsonl"
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the outputs root, POSIX style (as stored inside contract files)."""
         return path.relative_to(self.root).as_posix()

@@ -29,7 +29,10 @@ def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness
         metrics_of_run = {(stage, task, metric): value for stage, task, metric, value in conn.execute(
             "select stage, task, metric, value from task_metrics where run_id = %s", (run_id,))}
         rows_of_run = conn.execute("select count(*) from sources where run_id = %s", (run_id,)).fetchone()[0]
-    assert jobs_of_run == [("etl", "completed")] and rows_of_run == 6
+        fragments_of_run = conn.execute("select count(*) from fragments where run_id = %s", (run_id,)).fetchone()[0]
+    assert sorted(jobs_of_run) == [("etl", "completed"), ("innerlens", "completed")] and rows_of_run == 6
+    assert fragments_of_run == result["innerlens"]["totals"]["fragments"] > 0
+    assert result["innerlens"]["engine"] == "offline"
     assert metrics_of_run[("etl", "stage", "collected")] == 6 and metrics_of_run[("etl", "stage", "words")] == 5141
     assert metrics_of_run[("pipeline", "run", "calls")] == 0 and ("pipeline", "run", "cost_usd") in metrics_of_run
     assert snapshot(tmp_path / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
@@ -38,7 +41,7 @@ def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness
     with psycopg.connect(use_database) as conn:
         jobs = conn.execute("select run_id, status from job_executions order by started_at").fetchall()
         source_runs = {r[0] for r in conn.execute("select run_id from sources")}
-    assert [status for _, status in jobs] == ["completed", "completed"]
+    assert [status for _, status in jobs] == ["completed"] * 3  # etl + innerlens, then etl alone
     assert source_runs == {jobs[0][0]}  # rows carry the id of the pipeline run that wrote them
     assert len(jobs[0][0]) == 36  # a Prefect flow run id
 
@@ -86,8 +89,9 @@ def test_flow_failure_leaves_outputs_untouched(prefect_harness, tmp_path):
 def test_unknown_stage_is_refused(prefect_harness):
     from flows.pipeline import check_stages
 
-    assert check_stages(None) == ["etl"]
-    with pytest.raises(InputError, match="Available stages: etl"):
+    assert check_stages(None) == ["etl", "innerlens"]
+    assert check_stages(["innerlens", "etl"]) == ["etl", "innerlens"]  # pipeline order, whatever the request order
+    with pytest.raises(InputError, match="Available stages: etl, innerlens"):
         check_stages(["etl", "nope"])
 
 

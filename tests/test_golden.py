@@ -1,11 +1,13 @@
 """Golden test: re-running the demo into a temp folder gives the committed outputs, byte for byte."""
 
 from stages.etl.run import run_etl
+from stages.innerlens.run import run_innerlens
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, snapshot
 
 
 def test_demo_rerun_is_byte_identical_to_committed_outputs(tmp_path, settings):
     run_etl(DEMO_SPEC, tmp_path, settings)
+    run_innerlens(DEMO_SLUG, tmp_path, settings)
     produced = snapshot(tmp_path / "minds" / DEMO_SLUG)
     committed = snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
     assert sorted(produced) == sorted(committed)
@@ -17,5 +19,5 @@ def test_demo_covers_every_local_format():
     from lendaria.yamlio import load_yaml
 
     metadata = load_yaml((COMMITTED_OUTPUTS / "minds" / DEMO_SLUG / "sources" / "metadata.yaml").read_text())
-    assert {e["format"] for e in metadata["sources"]} >= {"markdown", "html", "vtt", "pdf", "txt"}
+    assert {e["format"] for e in metadata["sources"]} >= {"markdown", "html", "vtt", "pdf", "txt", "docx"}
     assert metadata["totals"]["words"] > 3000

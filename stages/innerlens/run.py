@@ -1,0 +1,160 @@
+"""The InnerLens stage as plain functions: read ETL's sources, fragment them (reusing the fragments of
+unchanged sources), fold near-duplicates, write ``analysis/fragments.jsonl``.
+
+``flows/innerlens.py`` wires the same steps as Prefect tasks; ``run_innerlens`` chains them (tests,
+benchmarks, library use).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contracts import ContractViolationError, get_registry
+from lendaria.catalog import Catalog, check_slug
+from lendaria.documents import parse_markdown
+from lendaria.errors import InputError
+from lendaria.fileio import atomic_write_bytes, write_text_if_changed
+from lendaria.settings import Settings
+from lendaria.yamlio import load_yaml
+
+from stages.innerlens.dedupe import collapse
+from stages.innerlens.fragments import Fragment, fragment_source
+
+FRAGMENTS_CONTRACT = "innerlens-fragments"
+FRAGMENTER_VERSION = "1"  # bump when fragments.py cuts differently: cached fragments are then redone
+
+
+@dataclass(frozen=True)
+class Source:
+    source_id: str
+    sha256: str
+    body: str
+
+
+@dataclass
+class InnerLensResult:
+    slug: str
+    fragments_path: Path
+    sources: int
+    refragmented: int
+    fragments: int
+    folded: int
+    words: int
+    written: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        changed = "written" if self.written else "unchanged"
+        return (f"{self.slug}: {self.fragments:,} fragments ({self.words:,} words) from {self.sources} sources; "
+                f"{self.refragmented} of {self.sources} sources re-fragmented; {self.folded} near-duplicates folded. "
+                f"fragments.jsonl {changed}.")
+
+
+def slug_of(mind: str | Path) -> str:
+    """The slug of ``mind``: a slug, or a path to its mind.yaml (read for its ``slug``)."""
+    candidate = Path(mind)
+    if candidate.suffix.lower() in (".yaml", ".yml") or "/" in str(mind):
+        try:
+            data = load_yaml(candidate.read_text(encoding="utf-8")) or {}
+        except OSError:
+            raise InputError("mind spec not found.", file=candidate, hint="Give a path to a mind.yaml or a slug.") from None
+        return check_slug(data.get("slug") if isinstance(data, dict) else None, file=candidate)
+    return check_slug(str(mind))
+
+
+def read_sources(catalog: Catalog, slug: str) -> list[Source]:
+    """ETL's collected and kept sources, in metadata order (each validated against its contract)."""
+    metadata_path = catalog.sources_metadata(slug)
+    if not metadata_path.is_file():
+        raise InputError("no collected sources.", file=metadata_path, hint=f"Run ETL first: `lendaria run {slug} --stages etl`.")
+    metadata = load_yaml(metadata_path.read_text(encoding="utf-8")) or {}
+    registry = get_registry()
+    sources = []
+    for entry in metadata.get("sources") or []:
+        if entry.get("status") not in ("collected", "kept"):
+            continue
+        path = catalog.source_file(slug, entry["source_id"])
+        text = path.read_text(encoding="utf-8")
+        result = registry.validate_text(text, path, display=catalog.relative(path))
+        if not result.ok:
+            raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
+        front_body = parse_markdown(text)
+        sources.append(Source(entry["source_id"], front_body.front_matter["sha256"], front_body.body))
+    return sources
+
+
+class FragmentCache:
+    """Fragments of each source by (source id, body sha256, fragmenter version), kept under
+    ``LENDARIA_HOME`` (local state, never committed): unchanged sources are not re-fragmented."""
+
+    def __init__(self, home: Path, slug: str):
+        self.folder = home / "cache" / "innerlens" / slug
+
+    def _path(self, source: Source) -> Path:
+        return self.folder / f"{source.source_id}-{source.sha256[:16]}-v{FRAGMENTER_VERSION}.json"
+
+    def get(self, source: Source) -> list[Fragment] | None:
+        try:
+            records = json.loads(self._path(source).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        fragments = [Fragment(**record) for record in records]
+        if any(source.body[f.start:f.end] != f.text for f in fragments):
+            return None  # never trust a cache that disagrees with the source
+        return fragments
+
+    def put(self, source: Source, fragments: list[Fragment]) -> None:
+        atomic_write_bytes(self._path(source), json.dumps([asdict(f) for f in fragments]).encode("utf-8"))
+
+
+def fragment_all(sources: list[Source], cache: FragmentCache | None) -> tuple[list[Fragment], int]:
+    """All fragments in source order, and how many sources had to be fragmented (not cached)."""
+    fragments: list[Fragment] = []
+    refragmented = 0
+    for source in sources:
+        cached = cache.get(source) if cache else None
+        if cached is None:
+            cached = fragment_source(source.source_id, source.body)
+            refragmented += 1
+            if cache:
+                cache.put(source, cached)
+        fragments.extend(cached)
+    return fragments, refragmented
+
+
+def record(kept) -> dict[str, Any]:
+    """One line of fragments.jsonl: the fragment, ``speaker`` when known, ``also_in`` when folded."""
+    fragment = kept.fragment
+    line: dict[str, Any] = {"id": fragment.id, "source_id": fragment.source_id, "start": fragment.start,
+                            "end": fragment.end, "text": fragment.text, "words": fragment.words,
+                            "is_question": fragment.is_question, "first_person": fragment.first_person,
+                            "quotes_other": fragment.quotes_other}
+    if fragment.speaker:
+        line["speaker"] = fragment.speaker
+    if kept.also_in:
+        line["also_in"] = [{"source_id": f.source_id, "start": f.start, "end": f.end} for f in kept.also_in]
+    return line
+
+
+def render_jsonl(records: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False, separators=(",", ":")) + "\n" for r in records)
+
+
+def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> InnerLensResult:
+    """Fragment every source of ``mind_slug`` into ``analysis/fragments.jsonl`` (validated, atomic,
+    untouched when unchanged)."""
+    catalog = Catalog(outputs_root)
+    sources = read_sources(catalog, mind_slug)
+    fragments, refragmented = fragment_all(sources, FragmentCache(settings.home, mind_slug))
+    kept = collapse(fragments)
+    records = [record(k) for k in kept]
+    text = render_jsonl(records)
+    path = catalog.fragments_file(mind_slug)
+    result = get_registry().validate_text(text, path, display=catalog.relative(path))
+    if not result.ok:  # a bug, caught before any write
+        raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
+    written = [catalog.relative(path)] if write_text_if_changed(path, text) else []
+    return InnerLensResult(mind_slug, path, len(sources), refragmented, len(kept), len(fragments) - len(kept),
+                           sum(r["words"] for r in records), written)

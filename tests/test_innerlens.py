@@ -1,0 +1,101 @@
+"""The InnerLens stage on ETL's outputs: fragments.jsonl, incremental re-runs, near-duplicate folding,
+and the verbatim check in `lendaria validate`."""
+
+from __future__ import annotations
+
+import json
+
+from lendaria.settings import Settings
+from stages.etl.run import run_etl
+from stages.innerlens.run import run_innerlens
+from tests.conftest import run_cli, snapshot, write_spec
+
+PARAGRAPH = ("We count the same square of shore every month, whatever the weather, because only a long and "
+             "patient record can show a change that happens slowly over many years.")
+
+
+def two_sources(tmp_path, shared: str = PARAGRAPH):
+    (tmp_path / "talk.txt").write_text(f"A talk given at the harbour.\n\n{shared}\n\nQuestions followed about gulls and terns.\n")
+    (tmp_path / "essay.md").write_text(f"# The Essay\n\nAn essay written later that year.\n\n{shared}\n")
+    return write_spec(tmp_path, [{"path": "talk.txt"}, {"path": "essay.md"}])
+
+
+def test_fragments_file_is_incremental_and_byte_identical_on_rerun(tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    spec = two_sources(tmp_path)
+    out = tmp_path / "out"
+    run_etl(spec, out, settings)
+    first = run_innerlens("test-mind", out, settings)
+    assert first.refragmented == 2 and first.written
+    before = snapshot(out)
+    again = run_innerlens("test-mind", out, settings)
+    assert again.refragmented == 0 and again.written == [] and snapshot(out) == before
+    assert "0 of 2 sources re-fragmented" in again.summary()
+    (tmp_path / "talk.txt").write_text((tmp_path / "talk.txt").read_text().replace("gulls", "cormorants"))
+    run_etl(spec, out, settings)
+    changed = run_innerlens("test-mind", out, settings)
+    assert "1 of 2 sources re-fragmented" in changed.summary() and changed.written
+
+
+def test_near_duplicates_across_sources_fold_into_one_with_provenance(tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    run_etl(two_sources(tmp_path), tmp_path / "out", settings)
+    result = run_innerlens("test-mind", tmp_path / "out", settings)
+    records = [json.loads(line) for line in result.fragments_path.read_text().splitlines()]
+    shared = [r for r in records if r["text"] == PARAGRAPH]
+    assert len(shared) == 1 and result.folded == 1
+    (other,) = shared[0]["also_in"]
+    assert other["source_id"] != shared[0]["source_id"]
+    body = (tmp_path / "out" / "minds" / "test-mind" / "sources" / f"{other['source_id']}.md").read_text()
+    assert body.split("---\n", 2)[2][other["start"]:other["end"]] == PARAGRAPH
+
+
+def test_validate_refuses_an_edited_offset_naming_the_fragment_and_pointer(tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    run_etl(two_sources(tmp_path), tmp_path / "out", settings)
+    path = run_innerlens("test-mind", tmp_path / "out", settings).fragments_path
+    lines = path.read_text().splitlines()
+    record = json.loads(lines[1])
+    record["start"] += 1
+    lines[1] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n")
+    result = run_cli("validate", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert record["id"] in result.stderr + result.stdout and "/1/start" in result.stderr + result.stdout
+
+
+def test_fragments_persist_as_the_innerlens_role_idempotently_and_refuse_edited_offsets(database, tmp_path):
+    import psycopg
+    import pytest
+
+    from contracts import ContractViolationError
+    from lendaria.db.persist import persist_stage
+    from lendaria.db.repository import PostgresRepository
+
+    settings = Settings(home=tmp_path / "home")
+    out = tmp_path / "out"
+    run_etl(two_sources(tmp_path), out, settings)
+    result = run_innerlens("test-mind", out, settings)
+    repository = PostgresRepository(database, settings)
+    persist_stage("etl", "test-mind", out, repository, run_id="run-a")
+    first = persist_stage("innerlens", "test-mind", out, repository, run_id="run-a")
+    assert first.counts["fragments"]["written"] == result.fragments
+    again = persist_stage("innerlens", "test-mind", out, repository, run_id="run-b")
+    assert again.counts["fragments"]["written"] == 0  # unchanged file: nothing rewritten
+    with psycopg.connect(database) as conn:
+        rows = conn.execute("select f.fragment_id, s.source_id, f.start_offset, f.run_id from fragments f "
+                            "join sources s on s.id = f.source_row_id").fetchall()
+        jobs = conn.execute("select stage, status from job_executions where run_id = 'run-a' order by stage").fetchall()
+    assert len(rows) == result.fragments and {r[3] for r in rows} == {"run-a"}
+    assert jobs == [("etl", "completed"), ("innerlens", "completed")]
+
+    lines = result.fragments_path.read_text().splitlines()
+    record = json.loads(lines[0])
+    record["end"] -= 2
+    lines[0] = json.dumps(record)
+    result.fragments_path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ContractViolationError) as info:
+        persist_stage("innerlens", "test-mind", out, repository, run_id="run-c")
+    assert record["id"] in str(info.value) and "/0/start" in str(info.value)
+    with psycopg.connect(database) as conn:
+        assert conn.execute("select count(*) from fragments where run_id = 'run-c'").fetchone()[0] == 0
