@@ -7,8 +7,9 @@ benchmarks, library use).
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from lendaria.fileio import atomic_write_bytes, write_text_if_changed
 from lendaria.settings import Settings
 from lendaria.yamlio import load_yaml
 
+from stages.innerlens import dedupe
 from stages.innerlens.dedupe import collapse
 from stages.innerlens.fragments import Fragment, fragment_source
 
@@ -105,8 +107,18 @@ class FragmentCache:
             return None  # never trust a cache that disagrees with the source
         return fragments
 
+    def last_run(self) -> dict[str, Any] | None:
+        try:
+            return json.loads((self.folder / "last-run.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def remember_run(self, inputs: str, output_sha256: str, counts: dict[str, int]) -> None:
+        state = {"inputs": inputs, "output_sha256": output_sha256, "counts": counts}
+        atomic_write_bytes(self.folder / "last-run.json", json.dumps(state).encode("utf-8"))
+
     def put(self, source: Source, fragments: list[Fragment]) -> None:
-        atomic_write_bytes(self._path(source), json.dumps([asdict(f) for f in fragments]).encode("utf-8"))
+        atomic_write_bytes(self._path(source), json.dumps([vars(f) for f in fragments]).encode("utf-8"))
 
 
 def fragment_all(sources: list[Source], cache: FragmentCache | None) -> tuple[list[Fragment], int]:
@@ -142,19 +154,40 @@ def render_jsonl(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False, separators=(",", ":")) + "\n" for r in records)
 
 
+def inputs_fingerprint(catalog: Catalog, slug: str) -> str:
+    """sha256 over everything the fragments file depends on: the bytes of metadata.yaml and of every
+    source file, and the versions and parameters of the fragmenter and of the folding."""
+    digest = hashlib.sha256(f"fragmenter {FRAGMENTER_VERSION}; dedupe {dedupe.THRESHOLD} {dedupe.NUM_PERM} {dedupe.SEED}\n".encode())
+    folder = catalog.sources_dir(slug)
+    for path in sorted(folder.glob("*.md")) + [catalog.sources_metadata(slug)]:
+        digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+    return digest.hexdigest()
+
+
 def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> InnerLensResult:
     """Fragment every source of ``mind_slug`` into ``analysis/fragments.jsonl`` (validated, atomic,
-    untouched when unchanged)."""
+    untouched when unchanged). When nothing it depends on changed since its last run here, and the
+    file is still what that run wrote, it returns at once."""
     catalog = Catalog(outputs_root)
+    path = catalog.fragments_file(mind_slug)
+    cache = FragmentCache(settings.home, mind_slug)
+    fingerprint = inputs_fingerprint(catalog, mind_slug)
+    previous = cache.last_run()
+    if (previous and previous.get("inputs") == fingerprint and path.is_file()
+            and hashlib.sha256(path.read_bytes()).hexdigest() == previous.get("output_sha256")):
+        counts = previous["counts"]
+        return InnerLensResult(mind_slug, path, counts["sources"], 0, counts["fragments"], counts["folded"], counts["words"], [])
     sources = read_sources(catalog, mind_slug)
-    fragments, refragmented = fragment_all(sources, FragmentCache(settings.home, mind_slug))
+    fragments, refragmented = fragment_all(sources, cache)
     kept = collapse(fragments)
     records = [record(k) for k in kept]
     text = render_jsonl(records)
-    path = catalog.fragments_file(mind_slug)
     result = get_registry().validate_text(text, path, display=catalog.relative(path))
     if not result.ok:  # a bug, caught before any write
         raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
     written = [catalog.relative(path)] if write_text_if_changed(path, text) else []
-    return InnerLensResult(mind_slug, path, len(sources), refragmented, len(kept), len(fragments) - len(kept),
-                           sum(r["words"] for r in records), written)
+    outcome = InnerLensResult(mind_slug, path, len(sources), refragmented, len(kept), len(fragments) - len(kept),
+                              sum(r["words"] for r in records), written)
+    cache.remember_run(fingerprint, hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                       {"sources": outcome.sources, "fragments": outcome.fragments, "folded": outcome.folded, "words": outcome.words})
+    return outcome
