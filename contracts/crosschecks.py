@@ -3,10 +3,12 @@
 ``etl-mmos-metadata``: every collected or kept entry names a source file that exists beside
 metadata.yaml and agrees with it (source_id, sha256, words).
 ``innerlens-fragments``: every fragment is verbatim, ``body[start:end] == text`` in its source.
+``innerlens-mmos``: every evidence id of the profile is a fragment of fragments.jsonl.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -67,10 +69,23 @@ def check_fragments_verbatim(path: Path, records: list[tuple[int, dict[str, Any]
     return problems
 
 
+def check_profile_evidence(path: Path, data: dict[str, Any], ref: str, display: str) -> list[tuple[str, str]]:
+    """(pointer, message) for each evidence id of psychometric-profile.yaml missing from fragments.jsonl beside it."""
+    fragments = path.parent / "fragments.jsonl"
+    try:
+        known = {json.loads(line)["id"] for line in fragments.read_text(encoding="utf-8").splitlines() if line.strip()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return [("/big_five", "fragments.jsonl beside it is missing or unreadable")] if data.get("big_five") else []
+    return [(f"/big_five/{trait}/evidence/{index}", f"{fragment_id!r} is not a fragment in fragments.jsonl")
+            for trait, values in (data.get("big_five") or {}).items() if isinstance(values, dict)
+            for index, fragment_id in enumerate(values.get("evidence") or []) if fragment_id not in known]
+
+
 JSONL_CROSS_CHECKS: dict[str, Callable[[Path, list[tuple[int, dict[str, Any]]]], list[tuple[str, str]]]] = {
     "innerlens-fragments": check_fragments_verbatim,
 }
 
 CROSS_CHECKS: dict[str, Callable[[Path, dict[str, Any], str, str], list[tuple[str, str]]]] = {
     "etl-mmos-metadata": check_sources_metadata,
+    "innerlens-mmos": check_profile_evidence,
 }

@@ -63,6 +63,9 @@ class Catalog:
     def fragments_file(self, slug: str) -> Path:
         return self.analysis_dir(slug) / "fragments.jsonl"
 
+    def profile_file(self, slug: str) -> Path:
+        return self.analysis_dir(slug) / "psychometric-profile.yaml"
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the outputs root, POSIX style (as stored inside contract files)."""
         return path.relative_to(self.root).as_posix()

@@ -99,3 +99,42 @@ def test_fragments_persist_as_the_innerlens_role_idempotently_and_refuse_edited_
     assert record["id"] in str(info.value) and "/0/start" in str(info.value)
     with psycopg.connect(database) as conn:
         assert conn.execute("select count(*) from fragments where run_id = 'run-c'").fetchone()[0] == 0
+
+
+def test_a_300_word_mind_gets_insufficient_and_no_chart(tmp_path):
+    from lendaria.yamlio import load_yaml
+
+    settings = Settings(home=tmp_path / "home")
+    (tmp_path / "short.txt").write_text(" ".join(["The tide came in slowly and we counted the gulls."] * 30) + "\n")
+    run_etl(write_spec(tmp_path, [{"path": "short.txt"}]), tmp_path / "out", settings)
+    result = run_innerlens("test-mind", tmp_path / "out", settings)
+    profile = load_yaml((result.fragments_path.parent / "psychometric-profile.yaml").read_text())
+    assert profile["gate"] == "insufficient" and "big_five" not in profile and "600" in profile["reason"]
+    assert not (result.fragments_path.parent / "psychometric-profile.svg").exists()
+    assert "Big Five: insufficient" in result.summary()
+
+
+def test_a_20000_word_mind_gets_scores_evidence_that_exists_and_the_chart(tmp_path, corpus):
+    from lendaria.yamlio import load_yaml
+
+    settings = Settings(home=tmp_path / "home")
+    words = (corpus / "henry-david-thoreau" / "walden.txt").read_text().split()[:20000]
+    (tmp_path / "walden.txt").write_text("\n\n".join(" ".join(words[i:i + 200]) for i in range(0, len(words), 200)) + "\n")
+    run_etl(write_spec(tmp_path, [{"path": "walden.txt"}]), tmp_path / "out", settings)
+    result = run_innerlens("test-mind", tmp_path / "out", settings)
+    analysis = result.fragments_path.parent
+    profile = load_yaml((analysis / "psychometric-profile.yaml").read_text())
+    ids = {json.loads(line)["id"] for line in result.fragments_path.read_text().splitlines()}
+    assert profile["gate"] == "full" and 19_800 <= profile["words_analysed"] <= 20_000  # headings and rules are not prose
+    for trait, values in profile["big_five"].items():
+        assert 0 <= values["score"] <= 100 and 0 < values["confidence"] <= 1
+        assert values["evidence"] and set(values["evidence"]) <= ids, trait
+    svg = (analysis / "psychometric-profile.svg").read_text()
+    assert svg.startswith("<svg") and svg.count("<text") == 5 and "Openness" in svg
+    assert run_cli("validate", str(tmp_path / "out")).returncode == 0
+    profile["big_five"]["openness"]["evidence"][0] = "test-mind-000000000000"
+    from lendaria.yamlio import dump_yaml
+
+    (analysis / "psychometric-profile.yaml").write_text(dump_yaml(profile))
+    refused = run_cli("validate", str(tmp_path / "out"))
+    assert refused.returncode == 1 and "/big_five/openness/evidence/0" in refused.stdout + refused.stderr

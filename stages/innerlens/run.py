@@ -19,13 +19,15 @@ from lendaria.documents import parse_markdown
 from lendaria.errors import InputError
 from lendaria.fileio import atomic_write_bytes, write_text_if_changed
 from lendaria.settings import Settings
-from lendaria.yamlio import load_yaml
+from lendaria.yamlio import dump_yaml, load_yaml
 
 from stages.innerlens import dedupe
 from stages.innerlens.dedupe import collapse
 from stages.innerlens.fragments import Fragment, fragment_source
+from stages.innerlens.profile import RADAR_FILE, build_profile, radar_svg
 
 FRAGMENTS_CONTRACT = "innerlens-fragments"
+PROFILE_CONTRACT = "innerlens-mmos"
 FRAGMENTER_VERSION = "1"  # bump when fragments.py cuts differently: cached fragments are then redone
 
 
@@ -46,12 +48,13 @@ class InnerLensResult:
     folded: int
     words: int
     written: list[str] = field(default_factory=list)
+    big_five: str = ""  # one line: the gate and the five scores
 
     def summary(self) -> str:
-        changed = "written" if self.written else "unchanged"
+        changed = f"{len(self.written)} file(s) written" if self.written else "outputs unchanged"
         return (f"{self.slug}: {self.fragments:,} fragments ({self.words:,} words) from {self.sources} sources; "
                 f"{self.refragmented} of {self.sources} sources re-fragmented; {self.folded} near-duplicates folded. "
-                f"fragments.jsonl {changed}.")
+                f"Big Five: {self.big_five}. {changed}.")
 
 
 def slug_of(mind: str | Path) -> str:
@@ -113,8 +116,8 @@ class FragmentCache:
         except (OSError, ValueError):
             return None
 
-    def remember_run(self, inputs: str, output_sha256: str, counts: dict[str, int]) -> None:
-        state = {"inputs": inputs, "output_sha256": output_sha256, "counts": counts}
+    def remember_run(self, inputs: str, output_sha256: str, counts: dict[str, int], big_five: str) -> None:
+        state = {"inputs": inputs, "output_sha256": output_sha256, "counts": counts, "big_five": big_five}
         atomic_write_bytes(self.folder / "last-run.json", json.dumps(state).encode("utf-8"))
 
     def put(self, source: Source, fragments: list[Fragment]) -> None:
@@ -154,13 +157,43 @@ def render_jsonl(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False, separators=(",", ":")) + "\n" for r in records)
 
 
+_CODE = ("fragments.py", "dedupe.py", "bigfive.py", "profile.py", "run.py", "data/reference-rates.json")
+
+
 def inputs_fingerprint(catalog: Catalog, slug: str) -> str:
-    """sha256 over everything the fragments file depends on: the bytes of metadata.yaml and of every
-    source file, and the versions and parameters of the fragmenter and of the folding."""
+    """sha256 over everything the outputs depend on: the bytes of metadata.yaml and of every source
+    file, the stage's own code and reference data, and the folding parameters."""
     digest = hashlib.sha256(f"fragmenter {FRAGMENTER_VERSION}; dedupe {dedupe.THRESHOLD} {dedupe.NUM_PERM} {dedupe.SEED}\n".encode())
+    for name in _CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
     folder = catalog.sources_dir(slug)
     for path in sorted(folder.glob("*.md")) + [catalog.sources_metadata(slug)]:
         digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+    return digest.hexdigest()
+
+
+def big_five_line(profile: dict[str, Any]) -> str:
+    if "big_five" not in profile:
+        return f"insufficient ({profile['reason']})"
+    scores = ", ".join(f"{t[0].upper()} {v['score']:.0f}" for t, v in profile["big_five"].items())
+    return f"{profile['gate']} confidence, {scores}"
+
+
+def render_profile(profile: dict[str, Any]) -> str:
+    return dump_yaml({"contract": get_registry().latest(PROFILE_CONTRACT).ref, **profile})
+
+
+def _validated(catalog: Catalog, path: Path, text: str) -> str:
+    result = get_registry().validate_text(text, path, display=catalog.relative(path))
+    if not result.ok:  # a bug, caught before any write
+        raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
+    return text
+
+
+def _outputs_sha(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes() if path.is_file() else b"(absent)")
     return digest.hexdigest()
 
 
@@ -170,24 +203,32 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
     file is still what that run wrote, it returns at once."""
     catalog = Catalog(outputs_root)
     path = catalog.fragments_file(mind_slug)
+    profile_path = catalog.profile_file(mind_slug)
+    radar_path = profile_path.with_name(RADAR_FILE)
+    outputs = [path, profile_path, radar_path]
     cache = FragmentCache(settings.home, mind_slug)
     fingerprint = inputs_fingerprint(catalog, mind_slug)
     previous = cache.last_run()
-    if (previous and previous.get("inputs") == fingerprint and path.is_file()
-            and hashlib.sha256(path.read_bytes()).hexdigest() == previous.get("output_sha256")):
+    if previous and previous.get("inputs") == fingerprint and previous.get("output_sha256") == _outputs_sha(outputs):
         counts = previous["counts"]
-        return InnerLensResult(mind_slug, path, counts["sources"], 0, counts["fragments"], counts["folded"], counts["words"], [])
+        return InnerLensResult(mind_slug, path, counts["sources"], 0, counts["fragments"], counts["folded"], counts["words"], [],
+                               previous.get("big_five", ""))
     sources = read_sources(catalog, mind_slug)
     fragments, refragmented = fragment_all(sources, cache)
     kept = collapse(fragments)
     records = [record(k) for k in kept]
-    text = render_jsonl(records)
-    result = get_registry().validate_text(text, path, display=catalog.relative(path))
-    if not result.ok:  # a bug, caught before any write
-        raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
-    written = [catalog.relative(path)] if write_text_if_changed(path, text) else []
+    profile = build_profile(mind_slug, records)
+    files = {path: _validated(catalog, path, render_jsonl(records)),
+             profile_path: _validated(catalog, profile_path, render_profile(profile))}
+    if "big_five" in profile:
+        files[radar_path] = radar_svg(profile)
+    written = [catalog.relative(p) for p, text in files.items() if write_text_if_changed(p, text)]
+    if "big_five" not in profile and radar_path.is_file():
+        radar_path.unlink()  # no scores, no chart
+        written.append(catalog.relative(radar_path))
     outcome = InnerLensResult(mind_slug, path, len(sources), refragmented, len(kept), len(fragments) - len(kept),
-                              sum(r["words"] for r in records), written)
-    cache.remember_run(fingerprint, hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                       {"sources": outcome.sources, "fragments": outcome.fragments, "folded": outcome.folded, "words": outcome.words})
+                              sum(r["words"] for r in records), written, big_five_line(profile))
+    cache.remember_run(fingerprint, _outputs_sha(outputs),
+                       {"sources": outcome.sources, "fragments": outcome.fragments, "folded": outcome.folded, "words": outcome.words},
+                       outcome.big_five)
     return outcome

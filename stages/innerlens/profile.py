@@ -1,0 +1,82 @@
+"""The psychometric profile file and its radar chart, from fragments (pure: data in, text out)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from stages.innerlens.bigfive import CHUNK_WORDS, FULL_FROM, INSUFFICIENT_BELOW, TRAITS, assess, default_reference, \
+    fragment_contributions
+
+EVIDENCE_PER_TRAIT = 5
+RADAR_FILE = "psychometric-profile.svg"
+CAVEAT = ("Estimated from the person's own writing, not from a questionnaire. Text-based Big Five agrees only "
+          "modestly with questionnaire scores (correlations of about .2 to .4 in the literature), so read each "
+          "score as where this writing sits among the reference writers, not as a measurement of the person.")
+
+
+def method(reference: dict) -> dict[str, str]:
+    return {
+        "name": "lexical-offline-1",
+        "features": "rates per 1,000 words of Empath categories (MIT lexicon) and of first-person, article, negation, "
+                    "tentative and long-word use",
+        "reference": f"{reference['source']}; mean and sd over {reference['chunks']} chunks of {CHUNK_WORDS:,} words",
+        "weights": "signs and rough sizes of published trait-feature correlations (Pennebaker & King 1999; Yarkoni 2010; "
+                   "Mairesse et al. 2007); see stages/innerlens/bigfive.py",
+        "scale": "100 * Phi(weighted mean z-score / its sd over the reference chunks): 50 is the reference average",
+    }
+
+
+def build_profile(slug: str, fragments: list[dict[str, Any]], reference: dict | None = None) -> dict[str, Any]:
+    """The profile document (contract innerlens-mmos) for ``fragments`` (records of fragments.jsonl)."""
+    reference = reference or default_reference()
+    texts = [f["text"] for f in fragments]
+    gate, scores, reason = assess(texts, reference)
+    profile: dict[str, Any] = {"mind": slug, "gate": gate, "reason": reason,
+                               "words_analysed": sum(len(t.split()) for t in texts), "method": method(reference),
+                               "caveat": CAVEAT}
+    if scores is None:
+        return profile
+    big_five = {}
+    for trait in TRAITS:
+        direction = 1 if scores[trait].score >= 50 else -1
+        ranked = sorted(((direction * fragment_contributions(f["text"], trait, reference), f["id"]) for f in fragments),
+                        key=lambda pair: (-pair[0], pair[1]))
+        evidence = [fid for weight, fid in ranked[:EVIDENCE_PER_TRAIT] if weight > 0]
+        big_five[trait] = {"score": scores[trait].score, "level": scores[trait].level,
+                           "confidence": scores[trait].confidence, "evidence": evidence}
+    profile["big_five"] = big_five
+    profile["radar"] = RADAR_FILE
+    return profile
+
+
+def radar_svg(profile: dict[str, Any], size: int = 420) -> str:
+    """A five-axis radar chart of the scores, drawn by this template (no plotting dependency)."""
+    width = size + 140  # room for the longest label ("Conscientiousness 100") on either side
+    centre_x, centre, radius = width / 2, size / 2, size / 2 - 90
+    angles = [-math.pi / 2 + i * 2 * math.pi / len(TRAITS) for i in range(len(TRAITS))]
+
+    def point(angle: float, fraction: float) -> str:
+        return f"{centre_x + radius * fraction * math.cos(angle):.1f},{centre + radius * fraction * math.sin(angle):.1f}"
+
+    rings = "".join(f'<polygon points="{" ".join(point(a, level / 4) for a in angles)}" fill="none" stroke="#d0d5dd"/>'
+                    for level in range(1, 5))
+    axes = "".join(f'<line x1="{centre_x:.1f}" y1="{centre:.1f}" x2="{point(a, 1).split(",")[0]}" y2="{point(a, 1).split(",")[1]}" '
+                   'stroke="#d0d5dd"/>' for a in angles)
+    scores = profile["big_five"]
+    shape = " ".join(point(a, scores[t]["score"] / 100) for a, t in zip(angles, TRAITS))
+    def anchor(angle: float) -> str:  # labels grow away from the chart, so none leaves the canvas
+        return "start" if math.cos(angle) > 0.2 else "end" if math.cos(angle) < -0.2 else "middle"
+
+    labels = "".join(
+        f'<text x="{point(a, 1.08).split(",")[0]}" y="{point(a, 1.12).split(",")[1]}" text-anchor="{anchor(a)}" '
+        f'font-family="sans-serif" font-size="12">{t.capitalize()} {scores[t]["score"]:.0f}</text>'
+        for a, t in zip(angles, TRAITS))
+    title = f"Big Five of {profile['mind']} ({profile['gate']} confidence, {profile['words_analysed']:,} words)"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{size}" viewBox="0 0 {width} {size}" '
+            f'role="img" aria-label="{title}">\n<title>{title}</title>\n{rings}\n{axes}\n'
+            f'<polygon points="{shape}" fill="#2e90fa" fill-opacity="0.35" stroke="#1570ef" stroke-width="2"/>\n'
+            f'{labels}\n</svg>\n')
+
+
+__all__ = ["CAVEAT", "FULL_FROM", "INSUFFICIENT_BELOW", "RADAR_FILE", "build_profile", "radar_svg"]
