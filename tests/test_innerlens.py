@@ -86,7 +86,10 @@ def test_fragments_persist_as_the_innerlens_role_idempotently_and_refuse_edited_
         rows = conn.execute("select f.fragment_id, s.source_id, f.start_offset, f.run_id from fragments f "
                             "join sources s on s.id = f.source_row_id").fetchall()
         jobs = conn.execute("select stage, status from job_executions where run_id = 'run-a' order by stage").fetchall()
+        profiles = conn.execute("select level, openness, words_analysed, run_id from big_five_profiles").fetchall()
     assert len(rows) == result.fragments and {r[3] for r in rows} == {"run-a"}
+    assert profiles == [("insufficient", None, result.words, "run-a")]  # two short sources: under 600 words
+    assert again.counts["big_five_profiles"]["written"] == 0
     assert jobs == [("etl", "completed"), ("innerlens", "completed")]
 
     lines = result.fragments_path.read_text().splitlines()
