@@ -1,11 +1,11 @@
-"""InnerLens on ../shared/corpus: fragments (cut + near-duplicate folding + validated write) for the
-whole corpus as one mind, cold and as a no-op re-run, with peak memory.
+"""InnerLens on ../shared/corpus: fragments (cut + near-duplicate folding + validated write) and the
+offline Big Five profile for the whole corpus as one mind, cold and as a no-op re-run, with peak memory.
 
 Measures, in one process and one run (interpreter start-up excluded):
   * ``cold``  - ETL's outputs already in place; InnerLens with an empty fragment cache,
   * ``noop``  - the same run again on unchanged inputs (cache hits, nothing rewritten),
 and reports fragments/s, words/s, the no-op/cold ratio (target <= 0.1), and peak RSS (target < 2 GiB;
-the issue's 30 s budget also covers the audit and Big Five, still to come). Prints a table and writes
+the issue's 30 s budget also covers the quality audit, still to come). Prints a table and writes
 bench/results/innerlens.json.
 
 Usage: python bench/innerlens.py [--corpus PATH] [--repeat N]
