@@ -20,6 +20,7 @@ for _name in ("DATABASE_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "ANTH
     os.environ.pop(_name, None)  # tests choose their database explicitly; never a developer's real one
 
 from tests.db.conftest import database, empty_database, pg_server  # noqa: E402,F401 - shared DB fixtures
+from tests.support.anthropic_stub import anthropic_stub  # noqa: E402,F401 - the local Messages API, shared
 
 
 def stop_local_stack(home: Path) -> None:

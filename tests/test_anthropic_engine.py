@@ -14,8 +14,7 @@ from pydantic import BaseModel, Field
 from lendaria.engines.anthropic_engine import DATA_NOT_INSTRUCTIONS, AnthropicEngine, concurrency_gate
 from lendaria.engines.base import Capability, CallContext, EngineUnavailableError
 from lendaria.settings import Settings
-from tests.support.anthropic_stub import (AUTO_USAGE, anthropic_stub, error_body, message_with_text,  # noqa: F401
-                                          message_with_tool_use, ok, usage)
+from tests.support.anthropic_stub import AUTO_USAGE, error_body, message_with_text, message_with_tool_use, ok, usage
 
 KEY = "sk-test-SECRET-123"
 TOOL = "submit_summarise_test"

@@ -18,7 +18,7 @@ from lendaria.engines.session import open_session
 from lendaria.settings import Settings
 from lendaria.tracing import correlation, install_log_records
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG
-from tests.support.anthropic_stub import AUTO_USAGE, anthropic_stub, error_body, message_with_tool_use, ok  # noqa: F401
+from tests.support.anthropic_stub import AUTO_USAGE, message_with_tool_use, ok
 
 KEY = "sk-test-ENGINE-SECRET-77"
 

@@ -7,15 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from stages.etl.errors import ExtractionError
-from stages.etl.extract import (
-    decode_text,
-    extract_document,
-    extract_html,
-    extract_markdown,
-    extract_pdf,
-    looks_binary,
-    reflow_paragraphs,
-)
+from stages.etl.decoding import decode_text, looks_binary
+from stages.etl.extract import extract_document, extract_html, extract_markdown, extract_pdf, reflow_paragraphs
 from tests.conftest import DEMO_SPEC
 
 DEMO = DEMO_SPEC.parent

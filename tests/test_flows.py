@@ -8,7 +8,6 @@ import pytest
 
 from lendaria.errors import InputError
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, snapshot, write_spec
-from tests.support.anthropic_stub import anthropic_stub  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.flow
 

@@ -58,6 +58,7 @@ from lxml import etree
 from lendaria.text import normalize_text, word_count
 
 from stages.etl.errors import ExtractionError
+from stages.etl.webpage import remove_keeping_tail
 
 log = logging.getLogger(__name__)
 
@@ -560,18 +561,8 @@ def _drop_marked(body) -> list[tuple[str, str]]:
         if any(ancestor in marked for ancestor in element.iterancestors()):
             continue
         labels.append((_marked_label(element), f"#{element.get('id')}" if element.get("id") else ""))
-        _remove_keeping_tail(element)
+        remove_keeping_tail(element)
     return labels
-
-
-def _remove_keeping_tail(element) -> None:
-    parent, tail = element.getparent(), element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
 
 
 def _is_body_matter(body) -> bool:

@@ -24,7 +24,7 @@ from lendaria.text import normalize_text
 
 from stages.etl.boilerplate import strip_wrappers
 from stages.etl.books import extract_docx as _docx, extract_epub as _epub
-from stages.etl.decoding import decode, decode_text, looks_binary  # noqa: F401 - re-exported
+from stages.etl.decoding import decode
 from stages.etl.errors import ExtractionError
 from stages.etl.transcripts import extract_transcript
 from stages.etl.webpage import extract_page

@@ -71,11 +71,11 @@ def parse_html(html: str):
     for node in root.xpath("//comment()|//processing-instruction()"):
         parent = node.getparent()
         if parent is not None:
-            _remove_keeping_tail(node)
+            remove_keeping_tail(node)
     return root
 
 
-def _remove_keeping_tail(node) -> None:
+def remove_keeping_tail(node) -> None:
     """Remove ``node`` but keep the text that follows it (lxml keeps it in ``node.tail``)."""
     parent = node.getparent()
     tail = node.tail
@@ -110,11 +110,10 @@ def remove_chrome(root) -> int:
     for element in root.xpath(_CHROME_XPATH):
         if element.getparent() is None or _ancestor_removed(element, root):
             continue
-        if element.tag not in _INVISIBLE:
-            if element.xpath(_ARTICLE_XPATH):
-                continue
-            if page_length and visible_length(element) >= MOST_OF_THE_TEXT * page_length:
-                continue
+        if element.xpath(_ARTICLE_XPATH):
+            continue
+        if page_length and visible_length(element) >= MOST_OF_THE_TEXT * page_length:
+            continue
         element.drop_tree()
         removed += 1
     return removed
