@@ -21,7 +21,7 @@ from lendaria.db.persist import persist_stage, record_failure
 from lendaria.db.target import open_repository
 from lendaria.engines.base import CallLedger
 from lendaria.engines.session import EngineSession, engine_session
-from lendaria.errors import LendariaError
+from lendaria.errors import LendariaError, StageStopped
 from lendaria.packs import check_stages, get_pack, load
 from lendaria.settings import get_settings
 from lendaria.tracing import correlation, install_log_records, new_correlation_id
@@ -80,14 +80,16 @@ def _run_stages(mind: str, names: list[str], root: str, persist: bool, run_id: s
         logger.info("stage %s [%s]", name, run_id)
         started = datetime.now(timezone.utc)
         first_call = len(session.ledger.calls)
+        stopped: Exception | None = None
         try:
             results[name] = stage_flow(name)(mind=mind, outputs=root)
         except Exception as exc:
-            if persist:
-                _record_stage_failure(name, mind, run_id, started, exc)
             if not (get_pack(name).optional and isinstance(exc, LendariaError)):
+                if persist:
+                    _record_stage_failure(name, mind, run_id, started, exc)
                 raise
             logger.warning("optional stage %s did not complete: %s; the pipeline goes on without it", name, exc)
+            stopped = exc
             results[name] = {"slug": results[next(iter(results))]["slug"] if results else mind, "skipped": True,
                              "summary": f"skipped: {exc}", "totals": {}}
         seconds = (datetime.now(timezone.utc) - started).total_seconds()
@@ -97,8 +99,12 @@ def _run_stages(mind: str, names: list[str], root: str, persist: bool, run_id: s
         result["engine_totals"] = calls.totals()
         measures = {"duration_ms": int(seconds * 1000), **{k: v for k, v in result.get("totals", {}).items() if isinstance(v, (int, float))}}
         result["_metrics"] = stage_rows(run_id, name, result["slug"], measures, result["engine"])
-        if persist and get_pack(name).payload_builder:
+        # a stage skipped after an error has nothing to persist; one that stopped on purpose (StageStopped)
+        # persists the report of why, and is then recorded as failed
+        if persist and get_pack(name).payload_builder and (stopped is None or isinstance(stopped, StageStopped)):
             result["persisted"] = persist_task(name, result["slug"], root, run_id, started, seconds)
+        if persist and stopped is not None:
+            _record_stage_failure(name, mind, run_id, started, stopped)
     return results
 
 

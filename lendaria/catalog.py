@@ -66,6 +66,9 @@ class Catalog:
     def profile_file(self, slug: str) -> Path:
         return self.analysis_dir(slug) / "psychometric-profile.yaml"
 
+    def quality_file(self, slug: str) -> Path:
+        return self.analysis_dir(slug) / "fragment-quality.yaml"
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the outputs root, POSIX style (as stored inside contract files)."""
         return path.relative_to(self.root).as_posix()

@@ -35,6 +35,12 @@ class InputError(LendariaError):
     """Bad user input (spec, source file, slug, option): nothing was written."""
 
 
+class StageStopped(LendariaError):
+    """A stage stopped on purpose after writing a report of why (e.g. a failed quality audit). An
+    optional stage that stops this way is skipped by the pipeline, and its persist step still runs so
+    the report reaches the database."""
+
+
 class NothingCollectedError(LendariaError):
     """Every source of a mind failed; metadata records why."""
 

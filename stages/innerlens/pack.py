@@ -9,7 +9,7 @@ PACK = Pack(
     after=("etl",),
     payload_builder="stages.innerlens.persist:build_payload",
     role="innerlens",
-    contracts=("innerlens-fragments",),
+    contracts=("innerlens-fragments", "innerlens-fragment-quality", "innerlens-mmos"),
     optional=True,
-    description="verbatim fragments of the person's sources",
+    description="verbatim fragments of the person's sources, their quality audit and a Big Five profile",
 )

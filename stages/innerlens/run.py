@@ -16,18 +16,19 @@ from typing import Any
 from contracts import ContractViolationError, get_registry
 from lendaria.catalog import Catalog, check_slug
 from lendaria.documents import parse_markdown
-from lendaria.errors import InputError
+from lendaria.errors import InputError, StageStopped
 from lendaria.fileio import atomic_write_bytes, write_text_if_changed
 from lendaria.settings import Settings
 from lendaria.yamlio import dump_yaml, load_yaml
 
-from stages.innerlens import dedupe
+from stages.innerlens import audit, dedupe
 from stages.innerlens.dedupe import collapse
-from stages.innerlens.fragments import Fragment, fragment_source
+from stages.innerlens.fragments import MAX_WORDS, MIN_WORDS, Fragment, fragment_source
 from stages.innerlens.profile import RADAR_FILE, build_profile, radar_svg
 
 FRAGMENTS_CONTRACT = "innerlens-fragments"
 PROFILE_CONTRACT = "innerlens-mmos"
+QUALITY_CONTRACT = "innerlens-fragment-quality"
 FRAGMENTER_VERSION = "1"  # bump when fragments.py cuts differently: cached fragments are then redone
 
 
@@ -49,12 +50,17 @@ class InnerLensResult:
     words: int
     written: list[str] = field(default_factory=list)
     big_five: str = ""  # one line: the gate and the five scores
+    quality: str = ""  # one line: the audit's status and failed checks
 
     def summary(self) -> str:
         changed = f"{len(self.written)} file(s) written" if self.written else "outputs unchanged"
         return (f"{self.slug}: {self.fragments:,} fragments ({self.words:,} words) from {self.sources} sources; "
                 f"{self.refragmented} of {self.sources} sources re-fragmented; {self.folded} near-duplicates folded. "
-                f"Big Five: {self.big_five}. {changed}.")
+                f"Quality audit: {self.quality}. Big Five: {self.big_five}. {changed}.")
+
+
+class QualityAuditFailed(StageStopped):
+    """A blocking expectation of the fragments' quality audit failed: no fragments or profile written."""
 
 
 def slug_of(mind: str | Path) -> str:
@@ -69,12 +75,17 @@ def slug_of(mind: str | Path) -> str:
     return check_slug(str(mind))
 
 
-def read_sources(catalog: Catalog, slug: str) -> list[Source]:
-    """ETL's collected and kept sources, in metadata order (each validated against its contract)."""
+def read_metadata(catalog: Catalog, slug: str) -> dict[str, Any]:
+    """ETL's sources/metadata.yaml (the mind's name, language and sources)."""
     metadata_path = catalog.sources_metadata(slug)
     if not metadata_path.is_file():
         raise InputError("no collected sources.", file=metadata_path, hint=f"Run ETL first: `lendaria run {slug} --stages etl`.")
-    metadata = load_yaml(metadata_path.read_text(encoding="utf-8")) or {}
+    return load_yaml(metadata_path.read_text(encoding="utf-8")) or {}
+
+
+def read_sources(catalog: Catalog, slug: str, metadata: dict[str, Any] | None = None) -> list[Source]:
+    """ETL's collected and kept sources, in metadata order (each validated against its contract)."""
+    metadata = read_metadata(catalog, slug) if metadata is None else metadata
     registry = get_registry()
     sources = []
     for entry in metadata.get("sources") or []:
@@ -116,8 +127,8 @@ class FragmentCache:
         except (OSError, ValueError):
             return None
 
-    def remember_run(self, inputs: str, output_sha256: str, counts: dict[str, int], big_five: str) -> None:
-        state = {"inputs": inputs, "output_sha256": output_sha256, "counts": counts, "big_five": big_five}
+    def remember_run(self, inputs: str, output_sha256: str, counts: dict[str, int], big_five: str, quality: str) -> None:
+        state = {"inputs": inputs, "output_sha256": output_sha256, "counts": counts, "big_five": big_five, "quality": quality}
         atomic_write_bytes(self.folder / "last-run.json", json.dumps(state).encode("utf-8"))
 
     def put(self, source: Source, fragments: list[Fragment]) -> None:
@@ -157,7 +168,7 @@ def render_jsonl(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False, separators=(",", ":")) + "\n" for r in records)
 
 
-_CODE = ("fragments.py", "dedupe.py", "bigfive.py", "profile.py", "run.py", "data/reference-rates.json")
+_CODE = ("fragments.py", "dedupe.py", "audit.py", "bigfive.py", "profile.py", "run.py", "data/reference-rates.json")
 
 
 def inputs_fingerprint(catalog: Catalog, slug: str) -> str:
@@ -183,6 +194,10 @@ def render_profile(profile: dict[str, Any]) -> str:
     return dump_yaml({"contract": get_registry().latest(PROFILE_CONTRACT).ref, **profile})
 
 
+def render_quality(document: dict[str, Any]) -> str:
+    return dump_yaml({"contract": get_registry().latest(QUALITY_CONTRACT).ref, **document})
+
+
 def _validated(catalog: Catalog, path: Path, text: str) -> str:
     result = get_registry().validate_text(text, path, display=catalog.relative(path))
     if not result.ok:  # a bug, caught before any write
@@ -198,27 +213,39 @@ def _outputs_sha(paths: list[Path]) -> str:
 
 
 def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> InnerLensResult:
-    """Fragment every source of ``mind_slug`` into ``analysis/fragments.jsonl`` (validated, atomic,
-    untouched when unchanged). When nothing it depends on changed since its last run here, and the
-    file is still what that run wrote, it returns at once."""
+    """Fragment every source of ``mind_slug``, audit the fragments, estimate the Big Five; write
+    ``analysis/fragment-quality.yaml``, ``fragments.jsonl``, ``psychometric-profile.yaml`` and its
+    radar (validated, atomic, untouched when unchanged). A failed blocking check of the audit writes
+    the quality file only and raises :class:`QualityAuditFailed`. When nothing the stage depends on
+    changed since its last run here, and its files are still what that run wrote, it returns at once."""
     catalog = Catalog(outputs_root)
     path = catalog.fragments_file(mind_slug)
     profile_path = catalog.profile_file(mind_slug)
     radar_path = profile_path.with_name(RADAR_FILE)
-    outputs = [path, profile_path, radar_path]
+    quality_path = catalog.quality_file(mind_slug)
+    outputs = [path, quality_path, profile_path, radar_path]
     cache = FragmentCache(settings.home, mind_slug)
     fingerprint = inputs_fingerprint(catalog, mind_slug)
     previous = cache.last_run()
     if previous and previous.get("inputs") == fingerprint and previous.get("output_sha256") == _outputs_sha(outputs):
         counts = previous["counts"]
         return InnerLensResult(mind_slug, path, counts["sources"], 0, counts["fragments"], counts["folded"], counts["words"], [],
-                               previous.get("big_five", ""))
-    sources = read_sources(catalog, mind_slug)
+                               previous.get("big_five", ""), previous.get("quality", ""))
+    metadata = read_metadata(catalog, mind_slug)
+    sources = read_sources(catalog, mind_slug, metadata)
     fragments, refragmented = fragment_all(sources, cache)
     kept = collapse(fragments)
     records = [record(k) for k in kept]
+    quality = audit.audit(mind_slug, catalog.relative(path), records, {s.source_id: s.body for s in sources},
+                          language=metadata.get("language"), speaker=metadata.get("name"), max_words=MAX_WORDS, min_words=MIN_WORDS)
+    quality_text = _validated(catalog, quality_path, render_quality(quality))
+    if quality["status"] == "failed":
+        write_text_if_changed(quality_path, quality_text)
+        raise QualityAuditFailed(f"the fragments' quality audit failed {audit.summary_line(quality)}; InnerLens stopped "
+                                 "before writing fragments or a profile.", file=catalog.relative(quality_path),
+                                 hint="The file lists each failed check with the fragment ids it concerns.")
     profile = build_profile(mind_slug, records)
-    files = {path: _validated(catalog, path, render_jsonl(records)),
+    files = {path: _validated(catalog, path, render_jsonl(records)), quality_path: quality_text,
              profile_path: _validated(catalog, profile_path, render_profile(profile))}
     if "big_five" in profile:
         files[radar_path] = radar_svg(profile)
@@ -227,8 +254,8 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
         radar_path.unlink()  # no scores, no chart
         written.append(catalog.relative(radar_path))
     outcome = InnerLensResult(mind_slug, path, len(sources), refragmented, len(kept), len(fragments) - len(kept),
-                              sum(r["words"] for r in records), written, big_five_line(profile))
+                              sum(r["words"] for r in records), written, big_five_line(profile), audit.summary_line(quality))
     cache.remember_run(fingerprint, _outputs_sha(outputs),
                        {"sources": outcome.sources, "fragments": outcome.fragments, "folded": outcome.folded, "words": outcome.words},
-                       outcome.big_five)
+                       outcome.big_five, outcome.quality)
     return outcome
