@@ -29,4 +29,4 @@ def innerlens_flow(mind: str, outputs: str | None = None) -> dict:
                              description="InnerLens summary")
     return {"slug": result.slug, "summary": result.summary(), "written": result.written,
             "totals": {"sources": result.sources, "refragmented": result.refragmented, "fragments": result.fragments,
-                       "folded": result.folded, "words": result.words}}
+                       "folded": result.folded, "words": result.words, "non_public": result.non_public}}

@@ -42,13 +42,30 @@ def test_malformed_yaml_names_line_and_column(tmp_path):
     ({"path": "a.txt", "colour": "blue"}, "/sources/0"),
     ({"url": "ftp://example.org/x"}, "/sources/0/url"),
     ({"path": "a.txt", "type": "novel"}, "/sources/0/type"),
+    ({"path": "a.txt", "classification": "SECRET"}, "/sources/0/classification"),
 ])
 def test_bad_spec_items_point_at_the_item(tmp_path, item, pointer):
     spec = write_spec(tmp_path, [item])
     with pytest.raises(InputError) as info:
         load_mind_spec(spec)
     assert f"{pointer}:" in str(info.value)
-    assert "mind-spec@1.0.0" in str(info.value)
+    assert "mind-spec@1.1.0" in str(info.value)
+
+
+def test_classification_travels_to_front_matter_and_metadata_and_needs_spec_1_1(tmp_path, settings):
+    from lendaria.documents import parse_markdown
+    from lendaria.yamlio import load_yaml
+
+    (tmp_path / "diary.txt").write_text("A private page of the diary, written late at night.\n")
+    (tmp_path / "essay.txt").write_text("A published essay about the shore and its birds.\n")
+    items = [{"path": "diary.txt", "classification": "SENSITIVE"}, {"path": "essay.txt"}]
+    with pytest.raises(InputError, match="mind-spec@1.0.0.*/sources/0"):
+        load_mind_spec(write_spec(tmp_path, items, contract="mind-spec@1.0.0"))
+    result = run_etl(write_spec(tmp_path, items), tmp_path / "out", settings)
+    metadata = load_yaml((result.sources_dir / "metadata.yaml").read_text())
+    assert [e["classification"] for e in metadata["sources"]] == ["SENSITIVE", "PUBLIC"]
+    fronts = [parse_markdown((result.sources_dir / e["file"]).read_text()).front_matter for e in metadata["sources"]]
+    assert [f["classification"] for f in fronts] == ["SENSITIVE", "PUBLIC"]
 
 
 def test_source_ids_are_stable_and_order_independent(tmp_path, settings):

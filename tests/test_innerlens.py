@@ -141,3 +141,16 @@ def test_a_20000_word_mind_gets_scores_evidence_that_exists_and_the_chart(tmp_pa
     (analysis / "psychometric-profile.yaml").write_text(dump_yaml(profile))
     refused = run_cli("validate", str(tmp_path / "out"))
     assert refused.returncode == 1 and "/big_five/openness/evidence/0" in refused.stdout + refused.stderr
+
+
+def test_fragments_carry_their_source_class_and_a_folded_one_takes_the_most_restrictive(tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    (tmp_path / "talk.txt").write_text(f"A talk given at the harbour.\n\n{PARAGRAPH}\n")
+    (tmp_path / "diary.md").write_text(f"A diary page written the same night.\n\n{PARAGRAPH}\n")
+    spec = write_spec(tmp_path, [{"path": "talk.txt"}, {"path": "diary.md", "classification": "PRIVATE"}])
+    run_etl(spec, tmp_path / "out", settings)
+    result = run_innerlens("test-mind", tmp_path / "out", settings)
+    records = [json.loads(line) for line in result.fragments_path.read_text().splitlines()]
+    classes = {r["text"].split()[1]: r["classification"] for r in records}
+    assert classes == {"talk": "PUBLIC", "diary": "PRIVATE", "count": "PRIVATE"}  # the shared paragraph is in both
+    assert result.non_public == 2 and "2 non-public" in result.summary()

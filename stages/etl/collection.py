@@ -63,6 +63,7 @@ def _front_matter(spec: MindSpec, document: Document, contract_ref: str) -> dict
     front["sha256"] = sha256_text(text)
     front["words"] = word_count(text)
     front["language"] = detect_language(text) or spec.language or "und"
+    front["classification"] = document.item.classification
     return front
 
 
@@ -75,6 +76,7 @@ def _entry(front: dict[str, Any], status: str, **extra: Any) -> dict[str, Any]:
         entry["sha256"] = front["sha256"]
         entry["words"] = front["words"]
         entry["language"] = front["language"]
+        entry["classification"] = front.get("classification", "PUBLIC")
     entry.update(extra)
     return entry
 

@@ -51,7 +51,7 @@ def build_payload(catalog: Catalog, slug: str) -> dict[str, Any]:
             "source_id": front["source_id"], "status": entry["status"], "type": front["type"], "title": front["title"],
             "format": front["format"], "origin_kind": origin["kind"], "origin_location": origin["location"],
             "origin_feed": origin.get("feed"), "speaker": front.get("speaker"), "language": front["language"],
-            "words": front["words"], "content_sha256": front["sha256"],
+            "words": front["words"], "content_sha256": front["sha256"], "classification": front.get("classification", "PUBLIC"),
             "contract_path": catalog.relative(path), "contract_sha256": file_sha,
         })
 

@@ -32,6 +32,7 @@ class SourceItem:
     speaker: str | None = None
     encoding: str | None = None
     limit: int | None = None
+    classification: str = "PUBLIC"  # privacy class: PUBLIC, PRIVATE, SENSITIVE or CLINICAL
 
     @property
     def is_remote(self) -> bool:
@@ -103,7 +104,8 @@ def render_new_spec(slug: str, name: str, language: str | None = None) -> str:
     header = (
         "# Mind spec: who the person is and where their words are.\n"
         "# sources: each item has exactly one of path (file, folder or glob, relative to this file),\n"
-        "# url or feed; optional: type, title, speaker (transcripts), encoding, limit (feeds).\n"
+        "# url or feed; optional: type, title, speaker (transcripts), encoding, limit (feeds),\n"
+        "# classification (PUBLIC by default; PRIVATE, SENSITIVE or CLINICAL keep its fragments to this mind).\n"
     )
     example = (
         "sources:\n"

@@ -78,7 +78,8 @@ def _fragment_tables(catalog: Catalog, slug: str) -> list[dict[str, Any]]:
         record = json.loads(line)
         rows.append({"fragment_id": record["id"], "source_id": record["source_id"], "start_offset": record["start"],
                      "end_offset": record["end"], "content": record["text"], "content_sha256": sha256_text(record["text"]),
-                     "words": record["words"], "contract_path": relative, "contract_sha256": file_sha})
+                     "words": record["words"], "classification": record.get("classification", "PUBLIC"),
+                     "contract_path": relative, "contract_sha256": file_sha})
         tags += [{"fragment_id": record["id"], "tag": tag, "contract_path": relative, "contract_sha256": file_sha}
                  for tag in tags_of(record)]
     return [{"table": "fragments", "key": ["fragment_id"], "rows": rows, "sync": True,

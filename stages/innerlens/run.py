@@ -32,11 +32,15 @@ QUALITY_CONTRACT = "innerlens-fragment-quality"
 FRAGMENTER_VERSION = "1"  # bump when fragments.py cuts differently: cached fragments are then redone
 
 
+CLASSIFICATIONS = ("PUBLIC", "PRIVATE", "SENSITIVE", "CLINICAL")  # least to most restrictive
+
+
 @dataclass(frozen=True)
 class Source:
     source_id: str
     sha256: str
     body: str
+    classification: str = "PUBLIC"
 
 
 @dataclass
@@ -51,11 +55,13 @@ class InnerLensResult:
     written: list[str] = field(default_factory=list)
     big_five: str = ""  # one line: the gate and the five scores
     quality: str = ""  # one line: the audit's status and failed checks
+    non_public: int = 0  # fragments classed PRIVATE, SENSITIVE or CLINICAL
 
     def summary(self) -> str:
         changed = f"{len(self.written)} file(s) written" if self.written else "outputs unchanged"
         return (f"{self.slug}: {self.fragments:,} fragments ({self.words:,} words) from {self.sources} sources; "
-                f"{self.refragmented} of {self.sources} sources re-fragmented; {self.folded} near-duplicates folded. "
+                f"{self.refragmented} of {self.sources} sources re-fragmented; {self.folded} near-duplicates folded; "
+                f"{self.non_public} non-public (kept to this mind). "
                 f"Quality audit: {self.quality}. Big Five: {self.big_five}. {changed}.")
 
 
@@ -97,7 +103,8 @@ def read_sources(catalog: Catalog, slug: str, metadata: dict[str, Any] | None = 
         if not result.ok:
             raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
         front_body = parse_markdown(text)
-        sources.append(Source(entry["source_id"], front_body.front_matter["sha256"], front_body.body))
+        front = front_body.front_matter
+        sources.append(Source(entry["source_id"], front["sha256"], front_body.body, front.get("classification", "PUBLIC")))
     return sources
 
 
@@ -150,13 +157,16 @@ def fragment_all(sources: list[Source], cache: FragmentCache | None) -> tuple[li
     return fragments, refragmented
 
 
-def record(kept) -> dict[str, Any]:
-    """One line of fragments.jsonl: the fragment, ``speaker`` when known, ``also_in`` when folded."""
+def record(kept, classes: dict[str, str]) -> dict[str, Any]:
+    """One line of fragments.jsonl: the fragment, its privacy class (the most restrictive of the
+    sources it was found in), ``speaker`` when known, ``also_in`` when folded."""
     fragment = kept.fragment
+    found_in = [fragment.source_id, *(f.source_id for f in kept.also_in)]
     line: dict[str, Any] = {"id": fragment.id, "source_id": fragment.source_id, "start": fragment.start,
                             "end": fragment.end, "text": fragment.text, "words": fragment.words,
                             "is_question": fragment.is_question, "first_person": fragment.first_person,
-                            "quotes_other": fragment.quotes_other}
+                            "quotes_other": fragment.quotes_other,
+                            "classification": max((classes.get(s, "PUBLIC") for s in found_in), key=CLASSIFICATIONS.index)}
     if fragment.speaker:
         line["speaker"] = fragment.speaker
     if kept.also_in:
@@ -230,12 +240,13 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
     if previous and previous.get("inputs") == fingerprint and previous.get("output_sha256") == _outputs_sha(outputs):
         counts = previous["counts"]
         return InnerLensResult(mind_slug, path, counts["sources"], 0, counts["fragments"], counts["folded"], counts["words"], [],
-                               previous.get("big_five", ""), previous.get("quality", ""))
+                               previous.get("big_five", ""), previous.get("quality", ""), counts.get("non_public", 0))
     metadata = read_metadata(catalog, mind_slug)
     sources = read_sources(catalog, mind_slug, metadata)
     fragments, refragmented = fragment_all(sources, cache)
     kept = collapse(fragments)
-    records = [record(k) for k in kept]
+    classes = {s.source_id: s.classification for s in sources}
+    records = [record(k, classes) for k in kept]
     quality = audit.audit(mind_slug, catalog.relative(path), records, {s.source_id: s.body for s in sources},
                           language=metadata.get("language"), speaker=metadata.get("name"), max_words=MAX_WORDS, min_words=MIN_WORDS)
     quality_text = _validated(catalog, quality_path, render_quality(quality))
@@ -254,8 +265,10 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
         radar_path.unlink()  # no scores, no chart
         written.append(catalog.relative(radar_path))
     outcome = InnerLensResult(mind_slug, path, len(sources), refragmented, len(kept), len(fragments) - len(kept),
-                              sum(r["words"] for r in records), written, big_five_line(profile), audit.summary_line(quality))
+                              sum(r["words"] for r in records), written, big_five_line(profile), audit.summary_line(quality),
+                              sum(r["classification"] != "PUBLIC" for r in records))
     cache.remember_run(fingerprint, _outputs_sha(outputs),
-                       {"sources": outcome.sources, "fragments": outcome.fragments, "folded": outcome.folded, "words": outcome.words},
+                       {"sources": outcome.sources, "fragments": outcome.fragments, "folded": outcome.folded, "words": outcome.words,
+                        "non_public": outcome.non_public},
                        outcome.big_five, outcome.quality)
     return outcome

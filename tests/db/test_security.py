@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 from lendaria.db.persist import persist_stage
-from lendaria.db.repository import SupabaseRepository
+from lendaria.db.repository import PostgresRepository, SupabaseRepository
 from lendaria.db.target import open_repository
 from lendaria.settings import Settings
 from stages.etl.run import run_etl
@@ -184,3 +184,46 @@ def test_supabase_unreachable_gives_a_clear_error(tmp_path):
                       db_connect_retries=1, db_connect_backoff=0.01)
     with pytest.raises(DatabaseUnavailableError, match="after 2 attempt"):
         open_repository(config).persist("etl", {"run_id": "r", "mind": {"slug": "x"}})
+
+
+# ---- privacy classes ------------------------------------------------------------------------------
+def test_non_public_fragments_stay_within_their_mind_even_for_signed_in_readers_of_other_minds(postgrest, database, tmp_path, settings):
+    """Mind A (the demo: its Word draft is PRIVATE) and mind B (one CLINICAL note). A session for one mind
+    reads every fragment of its own and only the PUBLIC fragments of the other (direct SQL and PostgREST)."""
+    from stages.innerlens.run import run_innerlens
+
+    out = tmp_path / "outputs"
+    run_etl(DEMO_SPEC, out, settings)
+    (tmp_path / "b.txt").write_text("The session notes describe a long winter of poor sleep and slow recovery after the storm.\n\n"
+                                    "Walking by the harbour every morning helped more than any of the other advice I was given.\n")
+    run_etl(write_spec(tmp_path / "b", [{"path": "../b.txt", "classification": "CLINICAL"}], slug="mind-b", language="en"), out, settings)
+    repository = PostgresRepository(database, settings)
+    ids = {}
+    for slug in ("iris-valente", "mind-b"):
+        run_innerlens(slug, out, settings)
+        ids[slug] = persist_stage("etl", slug, out, repository, run_id="run-p").mind_id
+        persist_stage("innerlens", slug, out, repository, run_id="run-p")
+    a, b = ids["iris-valente"], ids["mind-b"]
+    with psycopg.connect(database) as conn:
+        classes = dict(conn.execute("select classification, count(*) from fragments where mind_id = %s group by 1", (a,)).fetchall())
+        b_total = conn.execute("select count(*) from fragments where mind_id = %s", (b,)).fetchone()[0]
+        sources = dict(conn.execute("select source_id, classification from sources where mind_id = %s", (a,)).fetchall())
+    assert classes["PRIVATE"] > 0 and classes["PUBLIC"] > 0 and b_total == 2
+    assert sources["field-guide-draft-d8da885a"] == "PRIVATE"
+
+    def seen(conn) -> dict[tuple[str, str], int]:
+        return {(str(m), c): n for m, c, n in conn.execute(
+            "select mind_id, classification, count(*) from public.fragments group by 1, 2")}
+
+    with as_role(database, "authenticated", claims={"role": "authenticated", "mind_id": b}) as conn:
+        assert seen(conn) == {(a, "PUBLIC"): classes["PUBLIC"], (b, "CLINICAL"): 2}
+        assert {str(r[0]) for r in conn.execute("select mind_id from public.fragment_tags")} <= {b}
+    with as_role(database, "authenticated", claims={"role": "authenticated", "mind_id": a}) as conn:
+        assert seen(conn) == {(a, "PUBLIC"): classes["PUBLIC"], (a, "PRIVATE"): classes["PRIVATE"]}
+    with as_role(database, "anon") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("select 1 from public.fragments limit 1")
+
+    rows = httpx.get(f"{postgrest}/fragments?select=mind_id,classification", timeout=10,
+                     headers={"Authorization": f"Bearer {make_jwt('authenticated', mind_id=b)}"}).json()
+    assert {(r["mind_id"], r["classification"]) for r in rows} == {(a, "PUBLIC"), (b, "CLINICAL")}
+    assert sum(r["mind_id"] == a for r in rows) == classes["PUBLIC"]
