@@ -3,7 +3,7 @@
 ``etl-mmos-metadata``: every collected or kept entry names a source file that exists beside
 metadata.yaml and agrees with it (source_id, sha256, words).
 ``innerlens-fragments``: every fragment is verbatim, ``body[start:end] == text`` in its source.
-``innerlens-mmos``: every evidence id of the profile is a fragment of fragments.jsonl.
+``innerlens-mmos``: every evidence id of the profile (lexical and LLM) is a fragment of fragments.jsonl.
 """
 
 from __future__ import annotations
@@ -76,9 +76,14 @@ def check_profile_evidence(path: Path, data: dict[str, Any], ref: str, display: 
         known = {json.loads(line)["id"] for line in fragments.read_text(encoding="utf-8").splitlines() if line.strip()}
     except (OSError, ValueError, KeyError, TypeError):
         return [("/big_five", "fragments.jsonl beside it is missing or unreadable")] if data.get("big_five") else []
-    return [(f"/big_five/{trait}/evidence/{index}", f"{fragment_id!r} is not a fragment in fragments.jsonl")
-            for trait, values in (data.get("big_five") or {}).items() if isinstance(values, dict)
-            for index, fragment_id in enumerate(values.get("evidence") or []) if fragment_id not in known]
+    cited = []
+    for trait, values in (data.get("big_five") or {}).items():
+        if not isinstance(values, dict):
+            continue
+        cited += [(f"/big_five/{trait}/evidence/{i}", fid) for i, fid in enumerate(values.get("evidence") or [])]
+        llm = values.get("llm") if isinstance(values.get("llm"), dict) else {}
+        cited += [(f"/big_five/{trait}/llm/evidence/{i}", fid) for i, fid in enumerate(llm.get("evidence") or [])]
+    return [(pointer, f"{fragment_id!r} is not a fragment in fragments.jsonl") for pointer, fragment_id in cited if fragment_id not in known]
 
 
 JSONL_CROSS_CHECKS: dict[str, Callable[[Path, list[tuple[int, dict[str, Any]]]], list[tuple[str, str]]]] = {

@@ -84,11 +84,11 @@ def engine_session(settings: Settings, correlation_id: str) -> Iterator[EngineSe
 
 
 def current_session(settings: Settings | None = None) -> EngineSession:
-    """The run's session; outside a pipeline run (a step called alone), a fresh one from settings."""
+    """The run's session; outside a pipeline run (a stage called alone), a fresh one from ``settings``,
+    used by that caller only (never installed, so it cannot leak into later, unrelated calls)."""
     session = _SESSION.get()
     if session is None:
         from lendaria.settings import get_settings
 
         session = open_session(settings or get_settings(), current_correlation_id() or "local")
-        _SESSION.set(session)
     return session

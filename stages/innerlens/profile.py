@@ -6,7 +6,8 @@ import math
 from typing import Any
 
 from stages.innerlens.bigfive import CHUNK_WORDS, FULL_FROM, INSUFFICIENT_BELOW, TRAITS, assess, default_reference, \
-    fragment_contributions
+    fragment_contributions, level_of
+from stages.innerlens.llm_rating import COMBINATION, combine
 
 EVIDENCE_PER_TRAIT = 5
 RADAR_FILE = "psychometric-profile.svg"
@@ -48,6 +49,25 @@ def build_profile(slug: str, fragments: list[dict[str, Any]], reference: dict | 
     profile["big_five"] = big_five
     profile["radar"] = RADAR_FILE
     return profile
+
+
+def with_llm_rating(profile: dict[str, Any], ratings: dict[str, dict[str, Any]], *, engine: str, fragments_rated: int,
+                    words_rated: int, citations_dropped: int) -> dict[str, Any]:
+    """The profile with an LLM rating beside the lexical estimate: per rated trait, ``lexical`` and
+    ``llm`` are kept and ``score``/``level`` become their combination (:data:`COMBINATION`)."""
+    big_five = {}
+    for trait, values in profile["big_five"].items():
+        values = dict(values)
+        if trait in ratings:
+            lexical = values["score"]
+            values["score"] = combine(lexical, values["confidence"], ratings[trait]["score"])
+            values["level"] = level_of(values["score"])
+            values["lexical"] = lexical
+            values["llm"] = ratings[trait]
+        big_five[trait] = values
+    return {**profile, "big_five": big_five, "combination": COMBINATION,
+            "llm_rating": {"engine": engine, "fragments_rated": fragments_rated, "words_rated": words_rated,
+                           "traits_rated": len(ratings), "citations_dropped": citations_dropped}}
 
 
 def radar_svg(profile: dict[str, Any], size: int = 420) -> str:

@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from contracts import ContractViolationError, get_registry
 from lendaria.catalog import Catalog, check_slug
+from lendaria.engines.base import CapabilityUnavailableError
+from lendaria.engines.session import EngineSession, current_session
 from lendaria.documents import parse_markdown
 from lendaria.errors import InputError, StageStopped
 from lendaria.fileio import atomic_write_bytes, write_text_if_changed
 from lendaria.settings import Settings
 from lendaria.yamlio import dump_yaml, load_yaml
 
-from stages.innerlens import audit, dedupe
+from stages.innerlens import audit, dedupe, llm_rating
 from stages.innerlens.dedupe import collapse
 from stages.innerlens.fragments import MAX_WORDS, MIN_WORDS, Fragment, fragment_source
-from stages.innerlens.profile import RADAR_FILE, build_profile, radar_svg
+from stages.innerlens.profile import RADAR_FILE, build_profile, radar_svg, with_llm_rating
 
 FRAGMENTS_CONTRACT = "innerlens-fragments"
 PROFILE_CONTRACT = "innerlens-mmos"
@@ -56,6 +59,7 @@ class InnerLensResult:
     big_five: str = ""  # one line: the gate and the five scores
     quality: str = ""  # one line: the audit's status and failed checks
     non_public: int = 0  # fragments classed PRIVATE, SENSITIVE or CLINICAL
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase: fragments, audit, profile, write
 
     def summary(self) -> str:
         changed = f"{len(self.written)} file(s) written" if self.written else "outputs unchanged"
@@ -178,13 +182,20 @@ def render_jsonl(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False, separators=(",", ":")) + "\n" for r in records)
 
 
-_CODE = ("fragments.py", "dedupe.py", "audit.py", "bigfive.py", "profile.py", "run.py", "data/reference-rates.json")
+_CODE = ("fragments.py", "dedupe.py", "audit.py", "bigfive.py", "llm_rating.py", "profile.py", "run.py",
+         "data/reference-rates.json")
 
 
-def inputs_fingerprint(catalog: Catalog, slug: str) -> str:
+def engine_key(session: EngineSession, settings: Settings) -> str:
+    """What of the engine the profile depends on: offline, or Anthropic and its model."""
+    return "offline" if session.choice.name == "offline" else f"{session.choice.name} {settings.engine_model or ''}"
+
+
+def inputs_fingerprint(catalog: Catalog, slug: str, engine: str = "offline") -> str:
     """sha256 over everything the outputs depend on: the bytes of metadata.yaml and of every source
-    file, the stage's own code and reference data, and the folding parameters."""
-    digest = hashlib.sha256(f"fragmenter {FRAGMENTER_VERSION}; dedupe {dedupe.THRESHOLD} {dedupe.NUM_PERM} {dedupe.SEED}\n".encode())
+    file, the stage's own code and reference data, the folding parameters and the engine."""
+    digest = hashlib.sha256(f"fragmenter {FRAGMENTER_VERSION}; dedupe {dedupe.THRESHOLD} {dedupe.NUM_PERM} {dedupe.SEED}; "
+                            f"engine {engine}\n".encode())
     for name in _CODE:
         digest.update((Path(__file__).parent / name).read_bytes())
     folder = catalog.sources_dir(slug)
@@ -197,7 +208,27 @@ def big_five_line(profile: dict[str, Any]) -> str:
     if "big_five" not in profile:
         return f"insufficient ({profile['reason']})"
     scores = ", ".join(f"{t[0].upper()} {v['score']:.0f}" for t, v in profile["big_five"].items())
-    return f"{profile['gate']} confidence, {scores}"
+    rating = profile.get("llm_rating")
+    how = f"lexical combined with {rating['engine']}'s rating of {rating['traits_rated']} traits" if rating else "lexical"
+    return f"{profile['gate']} confidence, {scores} ({how})"
+
+
+def rate_with_engine(slug: str, records: list[dict[str, Any]], profile: dict[str, Any], session: EngineSession) -> dict[str, Any]:
+    """The profile with the engine's Big Five rating beside the lexical one, when the engine can rate
+    (Anthropic); offline, and under the word gate, the profile as it is."""
+    if "big_five" not in profile:
+        return profile
+    chosen = llm_rating.sample(records)
+    first_call = len(session.ledger.calls)
+    try:
+        rating = session.run(llm_rating.RATE_BIG_FIVE, llm_rating.RatingInput(fragment_ids=[f["id"] for f in chosen]),
+                             step="innerlens.big_five", mind=slug, passages=tuple(f["text"] for f in chosen))
+    except CapabilityUnavailableError:
+        return profile  # the offline engine has no rating of its own: the lexical estimate is the profile
+    call = session.calls_since(first_call)[-1]
+    ratings, dropped = llm_rating.checked(rating, {f["id"] for f in chosen})
+    return with_llm_rating(profile, ratings, engine=f"{call.engine} {call.model or ''}".strip(), fragments_rated=len(chosen),
+                           words_rated=sum(f["words"] for f in chosen), citations_dropped=dropped)
 
 
 def render_profile(profile: dict[str, Any]) -> str:
@@ -222,6 +253,20 @@ def _outputs_sha(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+class _Clock:
+    """Seconds per phase of a run, for benchmarks and metrics."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> dict[str, float]:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 4)
+        self._last = now
+        return self.laps
+
+
 def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> InnerLensResult:
     """Fragment every source of ``mind_slug``, audit the fragments, estimate the Big Five; write
     ``analysis/fragment-quality.yaml``, ``fragments.jsonl``, ``psychometric-profile.yaml`` and its
@@ -235,27 +280,32 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
     quality_path = catalog.quality_file(mind_slug)
     outputs = [path, quality_path, profile_path, radar_path]
     cache = FragmentCache(settings.home, mind_slug)
-    fingerprint = inputs_fingerprint(catalog, mind_slug)
+    session = current_session(settings)
+    fingerprint = inputs_fingerprint(catalog, mind_slug, engine_key(session, settings))
     previous = cache.last_run()
     if previous and previous.get("inputs") == fingerprint and previous.get("output_sha256") == _outputs_sha(outputs):
         counts = previous["counts"]
         return InnerLensResult(mind_slug, path, counts["sources"], 0, counts["fragments"], counts["folded"], counts["words"], [],
                                previous.get("big_five", ""), previous.get("quality", ""), counts.get("non_public", 0))
+    clock = _Clock()
     metadata = read_metadata(catalog, mind_slug)
     sources = read_sources(catalog, mind_slug, metadata)
     fragments, refragmented = fragment_all(sources, cache)
     kept = collapse(fragments)
     classes = {s.source_id: s.classification for s in sources}
     records = [record(k, classes) for k in kept]
+    clock.lap("fragments")
     quality = audit.audit(mind_slug, catalog.relative(path), records, {s.source_id: s.body for s in sources},
                           language=metadata.get("language"), speaker=metadata.get("name"), max_words=MAX_WORDS, min_words=MIN_WORDS)
     quality_text = _validated(catalog, quality_path, render_quality(quality))
+    clock.lap("audit")
     if quality["status"] == "failed":
         write_text_if_changed(quality_path, quality_text)
         raise QualityAuditFailed(f"the fragments' quality audit failed {audit.summary_line(quality)}; InnerLens stopped "
                                  "before writing fragments or a profile.", file=catalog.relative(quality_path),
                                  hint="The file lists each failed check with the fragment ids it concerns.")
-    profile = build_profile(mind_slug, records)
+    profile = rate_with_engine(mind_slug, records, build_profile(mind_slug, records), session)
+    clock.lap("profile")
     files = {path: _validated(catalog, path, render_jsonl(records)), quality_path: quality_text,
              profile_path: _validated(catalog, profile_path, render_profile(profile))}
     if "big_five" in profile:
@@ -266,7 +316,7 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
         written.append(catalog.relative(radar_path))
     outcome = InnerLensResult(mind_slug, path, len(sources), refragmented, len(kept), len(fragments) - len(kept),
                               sum(r["words"] for r in records), written, big_five_line(profile), audit.summary_line(quality),
-                              sum(r["classification"] != "PUBLIC" for r in records))
+                              sum(r["classification"] != "PUBLIC" for r in records), clock.lap("write"))
     cache.remember_run(fingerprint, _outputs_sha(outputs),
                        {"sources": outcome.sources, "fragments": outcome.fragments, "folded": outcome.folded, "words": outcome.words,
                         "non_public": outcome.non_public},
