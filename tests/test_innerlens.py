@@ -87,9 +87,14 @@ def test_fragments_persist_as_the_innerlens_role_idempotently_and_refuse_edited_
                             "join sources s on s.id = f.source_row_id").fetchall()
         jobs = conn.execute("select stage, status from job_executions where run_id = 'run-a' order by stage").fetchall()
         profiles = conn.execute("select level, openness, words_analysed, run_id from big_five_profiles").fetchall()
+        tags = conn.execute("select t.fragment_id, t.tag from fragment_tags t join fragments f on f.id = t.fragment_row_id "
+                            "and f.fragment_id = t.fragment_id").fetchall()
+        audits = conn.execute("select suite, success, evaluated, run_id from fragment_quality_audits").fetchall()
     assert len(rows) == result.fragments and {r[3] for r in rows} == {"run-a"}
     assert profiles == [("insufficient", None, result.words, "run-a")]  # two short sources: under 600 words
-    assert again.counts["big_five_profiles"]["written"] == 0
+    assert audits == [("innerlens-fragments", True, result.fragments, "run-a")]
+    assert len(tags) == first.counts["fragment_tags"]["rows"] > 0 and ("first-person" in {t for _, t in tags} or "question" in {t for _, t in tags})
+    assert all(again.counts[t]["written"] == 0 for t in ("big_five_profiles", "fragment_tags", "fragment_quality_audits"))
     assert jobs == [("etl", "completed"), ("innerlens", "completed")]
 
     lines = result.fragments_path.read_text().splitlines()

@@ -66,6 +66,16 @@ def test_broken_fragments_fail_blocking_checks_naming_the_fragments():
     assert checks["source-known"]["success"] and checks["word-count"]["success"]
 
 
+def test_a_folded_copy_must_be_a_near_duplicate_inside_its_source():
+    first, second = good_records()
+    near = {**first, "also_in": [{"source_id": "notes-1", "start": second["start"], "end": second["end"]}]}
+    report = run([near, second])  # the "copy" is a different sentence: not a near-duplicate
+    assert report["blocking_failed"] == ["also-in-near-duplicate"]
+    assert by_check(report)["also-in-near-duplicate"]["unexpected_ids"] == [first["id"]]
+    same = {**first, "also_in": [{"source_id": "notes-1", "start": first["start"], "end": first["end"]}]}
+    assert run([same, second])["blocking_failed"] == []
+
+
 def test_warnings_do_not_fail_the_audit():
     records = [{**r, "quotes_other": True} for r in good_records()]  # every fragment quotes someone else
     report = run(records)

@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from stages.innerlens import dedupe
+
 SUITE = "innerlens-fragments"
 HARD_MAX_WORDS = 1_000  # a "fragment" this long means the cutter found no sentence ends: a broken table
 LANGUAGE_MIN_WORDS = 8  # shorter fragments are too short to name their language reliably
@@ -62,8 +64,9 @@ CHECKS: tuple[Check, ...] = (
           lambda i: {"column_A": "source_length", "column_B": "end", "or_equal": True}),
     Check("verbatim", "blocking", "the text is the source body between the offsets, character for character",
           "ExpectColumnPairValuesToBeEqual", lambda i: {"column_A": "text", "column_B": "source_slice"}),
-    Check("verbatim-also-in", "blocking", "every folded copy is verbatim in its own source too", "ExpectColumnValuesToBeInSet",
-          lambda i: {"column": "also_in_verbatim", "value_set": [True]}),
+    Check("also-in-near-duplicate", "blocking",
+          "every folded copy lies inside its own source and is a near-duplicate of the text (3-word-shingle Jaccard >= 0.8)",
+          "ExpectColumnValuesToBeInSet", lambda i: {"column": "also_in_near_duplicate", "value_set": [True]}),
     Check("word-count", "blocking", "the word count is the text's", "ExpectColumnPairValuesToBeEqual",
           lambda i: {"column_A": "words", "column_B": "counted_words"}),
     Check("length-hard", "blocking", f"no fragment is empty or longer than {HARD_MAX_WORDS:,} words",
@@ -100,11 +103,11 @@ def fragment_table(records: list[dict[str, Any]], bodies: dict[str, str], speake
     """The columns the suite reads, one row per fragment (pure: records and source bodies in)."""
     def slice_of(source_id: str, start: int, end: int) -> str | None:
         body = bodies.get(source_id)
-        return None if body is None else body[start:end]
+        return body[start:end] if body is not None and 0 <= start < end <= len(body) else None
 
     columns: dict[str, list[Any]] = {name: [] for name in (
         "id", "source_id", "start", "end", "text", "words", "counted_words", "source_length", "source_slice",
-        "also_in_verbatim", "quotes_other", "other_speaker", "folded", "language")}
+        "also_in_near_duplicate", "quotes_other", "other_speaker", "folded", "language")}
     for record, language in zip(records, languages):
         columns["id"].append(record["id"])
         columns["source_id"].append(record["source_id"])
@@ -115,13 +118,20 @@ def fragment_table(records: list[dict[str, Any]], bodies: dict[str, str], speake
         columns["counted_words"].append(len(record["text"].split()))
         columns["source_length"].append(len(bodies.get(record["source_id"], "")))
         columns["source_slice"].append(slice_of(record["source_id"], record["start"], record["end"]))
-        columns["also_in_verbatim"].append(all(slice_of(c["source_id"], c["start"], c["end"]) == record["text"]
-                                               for c in record.get("also_in", ())))
+        columns["also_in_near_duplicate"].append(all(_near_duplicate(slice_of(c["source_id"], c["start"], c["end"]), record["text"])
+                                                     for c in record.get("also_in", ())))
         columns["quotes_other"].append(float(record["quotes_other"]))
         columns["other_speaker"].append(float(bool(speaker and record.get("speaker") and record["speaker"] != speaker)))
         columns["folded"].append(float(bool(record.get("also_in"))))
         columns["language"].append(language)
     return columns
+
+
+def _near_duplicate(copy: str | None, text: str) -> bool:
+    """A folded copy's span (None: outside its source) is the text or a near-duplicate of it."""
+    if copy is None or not copy:
+        return False
+    return copy == text or dedupe.jaccard(dedupe.shingles(copy), dedupe.shingles(text)) >= dedupe.THRESHOLD
 
 
 def _rounded(value: Any) -> Any:

@@ -1,0 +1,1 @@
+alter function public.lendaria_persist(text, jsonb) reset enable_nestloop;
