@@ -12,6 +12,7 @@ written to disk), its analytics are off and its progress bars never show.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -153,14 +154,17 @@ def _observed(result: dict[str, Any], ids: list[str]) -> tuple[dict[str, Any], l
 
 def run_suite(table: dict[str, list[Any]], inputs: AuditInputs) -> list[dict[str, Any]]:
     """Run every applicable check on ``table``; one result per check, in CHECKS order."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # read at import time too
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO chatter is not our run's news
     import great_expectations as gx
     import great_expectations.expectations as gxe
     import pandas as pd
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (DataContextConfig, InMemoryStoreBackendDefaults,
+                                                            ProgressBarsConfig)
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),  # no data docs site
+        analytics_enabled=False, progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False)))
     batch = (context.data_sources.add_pandas("lendaria").add_dataframe_asset("fragments")
              .add_batch_definition_whole_dataframe("all-fragments"))
     suite = gx.ExpectationSuite(name=SUITE)
