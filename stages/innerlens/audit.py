@@ -230,7 +230,7 @@ def audit(slug: str, fragments_file: str, records: list[dict[str, Any]], bodies:
 
 def summary_line(document: dict[str, Any]) -> str:
     stats = document["statistics"]
-    line = f"{document['status']} ({stats['passed']} of {stats['checks']} checks"
+    line = f"{document['status']} ({stats['passed']} of {stats['checks']} checks passed"
     if document["blocking_failed"]:
         line += f"; blocking failed: {', '.join(document['blocking_failed'])}"
     if document["warnings"]:

@@ -301,7 +301,7 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
     clock.lap("audit")
     if quality["status"] == "failed":
         write_text_if_changed(quality_path, quality_text)
-        raise QualityAuditFailed(f"the fragments' quality audit failed {audit.summary_line(quality)}; InnerLens stopped "
+        raise QualityAuditFailed(f"the fragments' quality audit {audit.summary_line(quality)}; InnerLens stopped "
                                  "before writing fragments or a profile.", file=catalog.relative(quality_path),
                                  hint="The file lists each failed check with the fragment ids it concerns.")
     profile = rate_with_engine(mind_slug, records, build_profile(mind_slug, records), session)
