@@ -10,7 +10,8 @@ from prefect.cache_policies import NO_CACHE
 
 from lendaria.settings import Settings, get_settings
 
-from stages.innerlens.run import InnerLensResult, run_innerlens, slug_of
+from lendaria.collected import slug_of
+from stages.innerlens.run import InnerLensResult, run_innerlens
 
 
 @task(name="innerlens-fragments", task_run_name="fragment {slug} sources", cache_policy=NO_CACHE)

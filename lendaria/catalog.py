@@ -69,6 +69,12 @@ class Catalog:
     def quality_file(self, slug: str) -> Path:
         return self.analysis_dir(slug) / "fragment-quality.yaml"
 
+    def voice_profile_file(self, slug: str) -> Path:
+        return self.analysis_dir(slug) / "voice-profile.yaml"
+
+    def fidelity_file(self, slug: str) -> Path:
+        return self.analysis_dir(slug) / "fidelity.yaml"
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the outputs root, POSIX style (as stored inside contract files)."""
         return path.relative_to(self.root).as_posix()

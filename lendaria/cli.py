@@ -398,6 +398,29 @@ def validate(
     raise typer.Exit(0 if result.ok else 1)
 
 
+@app.command()
+def fidelity(
+    slug: str = typer.Argument(..., help="The mind (its MMOS outputs must exist)."),
+    files: List[Path] = typer.Argument(..., metavar="FILE...", help="Text files to score (UTF-8 text or Markdown)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json", help="text or json."),
+    outputs: Optional[Path] = OutputsOption,
+) -> None:
+    """Score how much each file reads like the mind: 0-100, pass/fail, words, confidence, method."""
+    from lendaria.catalog import check_slug
+    from lendaria.documents import read_text_file
+    from lendaria.packs import service
+
+    check_slug(slug)
+    texts = [read_text_file(path) for path in files]  # a missing or binary file: InputError naming it, nothing scored
+    results = service("fidelity")(_outputs_root(outputs), slug, texts)
+    if format is Format.json:
+        typer.echo(json.dumps([{"file": str(path), **result} for path, result in zip(files, results)], indent=2, ensure_ascii=False))
+        return
+    for path, result in zip(files, results):
+        verdict = "pass" if result["passed"] else "fail"
+        typer.echo(f"{path}: {result['score']:.1f} ({verdict}; {result['words']:,} words, confidence {result['confidence']:.2f})")
+
+
 @contracts_app.command("list")
 def contracts_list(format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json")) -> None:
     """Every contract this installation knows, with status, provider → consumer and location."""

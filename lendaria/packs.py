@@ -33,6 +33,7 @@ class Pack:
     contracts: tuple[str, ...] = ()  # contract names it writes
     preflight: str | None = None  # "module:function" (mind, outputs_root, settings) -> None; raises on bad local input
     optional: bool = False  # when it fails on its own terms, the pipeline goes on without it and says so
+    services: tuple[tuple[str, str], ...] = ()  # (name, "module:function") other packs may call without importing this one
     description: str = field(default="", compare=False)
 
 
@@ -101,6 +102,16 @@ def check_stages(stages: list[str] | None) -> list[str]:
     if unknown:
         raise InputError(f"unknown stage(s): {', '.join(unknown)}.", hint=f"Available stages: {', '.join(names)}.")
     return [s for s in names if s in stages]
+
+
+def service(name: str) -> Any:
+    """The function a pack offers to the others under ``name`` (``Pack.services``): how one pack scores a
+    text's voice fidelity without importing the pack that computes it."""
+    for pack in packs():
+        for offered, path in pack.services:
+            if offered == name:
+                return load(path)
+    raise InputError(f"no pack offers the service {name!r}.")
 
 
 def persisted_stages() -> list[str]:

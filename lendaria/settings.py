@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     http_backoff: float = Field(0.5, ge=0, description="First backoff in seconds; doubles per retry.")
     http_max_backoff: float = Field(30.0, ge=0, description="Cap on one backoff, including Retry-After.")
     feed_max_entries: int = Field(50, ge=1, description="Entries taken from one RSS/Atom feed.")
+    mmos_min_words: int = Field(10_000, ge=1, description="MMOS viability gate: the person's own words needed before analysis.")
     user_agent: str = "Lendaria/0.1 (+offline-first mind pipeline)"
 
     # Engines (lendaria/engines): offline by default; Claude with a key

@@ -130,7 +130,7 @@ def test_removed_source_is_removed_from_outputs(demo_copy, tmp_path, settings):
     demo_copy.write_text(text)
     result = run_etl(demo_copy, out, settings)
     assert [r.split("/")[-1].startswith("notes-on-uncertainty") for r in result.report.removed] == [True]
-    assert result.totals["collected"] == 5
+    assert result.totals["collected"] == 10
 
 
 def _bad_input_cases(folder):

@@ -18,8 +18,8 @@ def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness
     from flows.pipeline import pipeline
 
     result = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path))
-    assert result["etl"]["totals"]["collected"] == 6
-    assert "sources 6/6 written" in result["etl"]["persisted"]
+    assert result["etl"]["totals"]["collected"] == 11
+    assert "sources 11/11 written" in result["etl"]["persisted"]
     assert result["etl"]["engine"] == "offline" and result["run"]["engine"] == "offline"
     assert result["run"]["totals"]["calls"] == 0 and result["run"]["totals"]["cost_usd"] == 0
     run_id = result["run"]["correlation_id"]
@@ -29,18 +29,18 @@ def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness
             "select stage, task, metric, value from task_metrics where run_id = %s", (run_id,))}
         rows_of_run = conn.execute("select count(*) from sources where run_id = %s", (run_id,)).fetchone()[0]
         fragments_of_run = conn.execute("select count(*) from fragments where run_id = %s", (run_id,)).fetchone()[0]
-    assert sorted(jobs_of_run) == [("etl", "completed"), ("innerlens", "completed")] and rows_of_run == 6
+    assert sorted(jobs_of_run) == [("etl", "completed"), ("innerlens", "completed"), ("mmos", "completed")] and rows_of_run == 11
     assert fragments_of_run == result["innerlens"]["totals"]["fragments"] > 0
     assert result["innerlens"]["engine"] == "offline"
-    assert metrics_of_run[("etl", "stage", "collected")] == 6 and metrics_of_run[("etl", "stage", "words")] == 5141
+    assert metrics_of_run[("etl", "stage", "collected")] == 11 and metrics_of_run[("etl", "stage", "words")] == 18249
     assert metrics_of_run[("pipeline", "run", "calls")] == 0 and ("pipeline", "run", "cost_usd") in metrics_of_run
     assert snapshot(tmp_path / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
     again = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), stages=["etl"])
-    assert again["etl"]["written"] == [] and "sources 0/6 written" in again["etl"]["persisted"]
+    assert again["etl"]["written"] == [] and "sources 0/11 written" in again["etl"]["persisted"]
     with psycopg.connect(use_database) as conn:
         jobs = conn.execute("select run_id, status from job_executions order by started_at").fetchall()
         source_runs = {r[0] for r in conn.execute("select run_id from sources")}
-    assert [status for _, status in jobs] == ["completed"] * 3  # etl + innerlens, then etl alone
+    assert [status for _, status in jobs] == ["completed"] * 4  # etl + innerlens + mmos, then etl alone
     assert source_runs == {jobs[0][0]}  # rows carry the id of the pipeline run that wrote them
     assert len(jobs[0][0]) == 36  # a Prefect flow run id
 
@@ -88,7 +88,7 @@ def test_flow_failure_leaves_outputs_untouched(prefect_harness, tmp_path):
 def test_unknown_stage_is_refused(prefect_harness):
     from flows.pipeline import check_stages
 
-    assert check_stages(None) == ["etl", "innerlens"]
+    assert check_stages(None) == ["etl", "innerlens", "mmos"]
     assert check_stages(["innerlens", "etl"]) == ["etl", "innerlens"]  # pipeline order, whatever the request order
     with pytest.raises(InputError, match="Available stages: etl, innerlens"):
         check_stages(["etl", "nope"])

@@ -2,12 +2,14 @@
 
 from stages.etl.run import run_etl
 from stages.innerlens.run import run_innerlens
+from stages.mmos.run import run_mmos
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, snapshot
 
 
 def test_demo_rerun_is_byte_identical_to_committed_outputs(tmp_path, settings):
     run_etl(DEMO_SPEC, tmp_path, settings)
     run_innerlens(DEMO_SLUG, tmp_path, settings)
+    run_mmos(DEMO_SLUG, tmp_path, settings)
     produced = snapshot(tmp_path / "minds" / DEMO_SLUG)
     committed = snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
     assert sorted(produced) == sorted(committed)
@@ -20,4 +22,4 @@ def test_demo_covers_every_local_format():
 
     metadata = load_yaml((COMMITTED_OUTPUTS / "minds" / DEMO_SLUG / "sources" / "metadata.yaml").read_text())
     assert {e["format"] for e in metadata["sources"]} >= {"markdown", "html", "vtt", "pdf", "txt", "docx"}
-    assert metadata["totals"]["words"] > 3000
+    assert metadata["totals"]["words"] >= 15_000  # past MMOS's gate, with a real held-out set

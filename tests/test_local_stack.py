@@ -59,7 +59,7 @@ def test_readme_first_command_twice_at_once_on_a_cold_machine(stack_home, tmp_pa
     results = [(run.wait(timeout=600), *run.communicate()) for run in runs]
     for code, stdout, stderr in results:
         assert code == 0, stderr[-3000:]
-        assert "6 collected" in stdout and "Traceback" not in stderr
+        assert "11 collected" in stdout and "Traceback" not in stderr
     starts = [stderr.count("started the local Prefect server at") for _, _, stderr in results]
     assert sorted(starts) == [0, 1], [stderr[-1500:] for _, _, stderr in results]
     url = server_state(stack_home)["port"]

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from contracts import ContractViolationError, get_registry
-from lendaria.catalog import Catalog, check_slug
+from lendaria.catalog import Catalog
+from lendaria.collected import CLASSIFICATIONS, Source, read_metadata, read_sources
 from lendaria.engines.base import CapabilityUnavailableError
 from lendaria.engines.session import EngineSession, current_session
-from lendaria.documents import parse_markdown
-from lendaria.errors import InputError, StageStopped
+from lendaria.errors import StageStopped
 from lendaria.fileio import atomic_write_bytes, write_text_if_changed
 from lendaria.settings import Settings
-from lendaria.yamlio import dump_yaml, load_yaml
+from lendaria.yamlio import dump_yaml
 
 from stages.innerlens import audit, dedupe, llm_rating
 from stages.innerlens.dedupe import collapse
@@ -33,17 +33,6 @@ FRAGMENTS_CONTRACT = "innerlens-fragments"
 PROFILE_CONTRACT = "innerlens-mmos"
 QUALITY_CONTRACT = "innerlens-fragment-quality"
 FRAGMENTER_VERSION = "1"  # bump when fragments.py cuts differently: cached fragments are then redone
-
-
-CLASSIFICATIONS = ("PUBLIC", "PRIVATE", "SENSITIVE", "CLINICAL")  # least to most restrictive
-
-
-@dataclass(frozen=True)
-class Source:
-    source_id: str
-    sha256: str
-    body: str
-    classification: str = "PUBLIC"
 
 
 @dataclass
@@ -71,45 +60,6 @@ class InnerLensResult:
 
 class QualityAuditFailed(StageStopped):
     """A blocking expectation of the fragments' quality audit failed: no fragments or profile written."""
-
-
-def slug_of(mind: str | Path) -> str:
-    """The slug of ``mind``: a slug, or a path to its mind.yaml (read for its ``slug``)."""
-    candidate = Path(mind)
-    if candidate.suffix.lower() in (".yaml", ".yml") or "/" in str(mind):
-        try:
-            data = load_yaml(candidate.read_text(encoding="utf-8")) or {}
-        except OSError:
-            raise InputError("mind spec not found.", file=candidate, hint="Give a path to a mind.yaml or a slug.") from None
-        return check_slug(data.get("slug") if isinstance(data, dict) else None, file=candidate)
-    return check_slug(str(mind))
-
-
-def read_metadata(catalog: Catalog, slug: str) -> dict[str, Any]:
-    """ETL's sources/metadata.yaml (the mind's name, language and sources)."""
-    metadata_path = catalog.sources_metadata(slug)
-    if not metadata_path.is_file():
-        raise InputError("no collected sources.", file=metadata_path, hint=f"Run ETL first: `lendaria run {slug} --stages etl`.")
-    return load_yaml(metadata_path.read_text(encoding="utf-8")) or {}
-
-
-def read_sources(catalog: Catalog, slug: str, metadata: dict[str, Any] | None = None) -> list[Source]:
-    """ETL's collected and kept sources, in metadata order (each validated against its contract)."""
-    metadata = read_metadata(catalog, slug) if metadata is None else metadata
-    registry = get_registry()
-    sources = []
-    for entry in metadata.get("sources") or []:
-        if entry.get("status") not in ("collected", "kept"):
-            continue
-        path = catalog.source_file(slug, entry["source_id"])
-        text = path.read_text(encoding="utf-8")
-        result = registry.validate_text(text, path, display=catalog.relative(path))
-        if not result.ok:
-            raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
-        front_body = parse_markdown(text)
-        front = front_body.front_matter
-        sources.append(Source(entry["source_id"], front["sha256"], front_body.body, front.get("classification", "PUBLIC")))
-    return sources
 
 
 class FragmentCache:

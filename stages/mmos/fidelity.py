@@ -53,6 +53,11 @@ class Counts:
                       self.total_ngrams - other.total_ngrams)
 
 
+def join_texts(texts: list[str]) -> str:
+    """The build set as one text (passages in source order, a blank line between them)."""
+    return "\n\n".join(texts)
+
+
 def counts_of(space: FeatureSpace, text: str) -> Counts:
     return Counts(*space.counts(text))
 
@@ -85,10 +90,9 @@ class Calibration:
                 "other_examples": self.other_examples}
 
 
-def own_distances(space: FeatureSpace, build_chunks: list[Counts]) -> list[tuple[float, float]]:
+def own_distances(space: FeatureSpace, build: Counts, build_chunks: list[Counts]) -> list[tuple[float, float]]:
     """Each build chunk against the build set without it (leave-one-chunk-out)."""
-    total = sum(build_chunks[1:], build_chunks[0])
-    return [distances(space, total - chunk, chunk) for chunk in build_chunks] if len(build_chunks) > 1 else []
+    return [distances(space, build - chunk, chunk) for chunk in build_chunks] if len(build_chunks) > 1 else []
 
 
 def other_distances(space: FeatureSpace, mind: Counts, word_z: np.ndarray, ngram_z: np.ndarray) -> list[tuple[float, float]]:
@@ -124,16 +128,18 @@ class MindModel:
 
 
 def build_model(reference: Reference, build_texts: list[str], *, exclude_authors: frozenset[str] = frozenset(),
-                other_texts: list[str] = ()) -> MindModel:
+                other_texts: list[str] = (), part: str = "all") -> MindModel:
     """Calibrate a mind from its build-set texts. ``exclude_authors``: reference authors that are the
-    mind itself (a corpus author in a benchmark); ``other_texts``: other minds' build texts."""
+    mind itself (a corpus author in a benchmark); ``other_texts``: other minds' build texts; ``part``:
+    which reference chunks calibrate (``calibration`` leaves the other half for the self-check)."""
     space = reference.space
-    build_chunks = [counts_of(space, c) for c in chunks("\n\n".join(build_texts), CHUNK_WORDS)]
-    build = sum(build_chunks[1:], build_chunks[0])
-    word_z, ngram_z, _ = reference.z_rows(exclude_authors)
+    joined = join_texts(build_texts)
+    build = counts_of(space, joined)
+    build_chunks = [counts_of(space, c) for c in chunks(joined, CHUNK_WORDS)]
+    word_z, ngram_z, _ = reference.z_rows(exclude_authors, part)
     other = other_distances(space, build, word_z, ngram_z)
     other += [distances(space, build, counts_of(space, c)) for text in other_texts for c in chunks(text, CHUNK_WORDS)]
-    return MindModel(space, build, calibrate(own_distances(space, build_chunks), other))
+    return MindModel(space, build, calibrate(own_distances(space, build, build_chunks), other))
 
 
 @dataclass(frozen=True)

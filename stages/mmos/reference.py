@@ -46,9 +46,16 @@ class Reference:
     ngram_rel: np.ndarray  # chunks x n-grams
     source: str
 
-    def z_rows(self, exclude: frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """z-scored chunk vectors of every author not in ``exclude``."""
-        keep = [i for i, a in enumerate(self.authors) if a not in exclude]
+    def z_rows(self, exclude: frozenset[str] = frozenset(), part: str = "all") -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """z-scored chunk vectors of every author not in ``exclude``: all chunks, or one half of each
+        author's chunks (``calibration``: even positions, ``check``: odd), so that a mind's self-check
+        never scores the reference chunks its calibration saw."""
+        position: dict[str, int] = {}
+        keep = []
+        for i, author in enumerate(self.authors):
+            index = position[author] = position.get(author, -1) + 1
+            if author not in exclude and (part == "all" or (index % 2 == 0) == (part == "calibration")):
+                keep.append(i)
         words = (self.word_rel[keep] - self.space.word_mean) / self.space.word_sd
         ngrams = (self.ngram_rel[keep] - self.space.ngram_mean) / self.space.ngram_sd
         return words, ngrams, [self.authors[i] for i in keep]

@@ -33,7 +33,7 @@ def test_persist_writes_minds_sources_batches_with_lineage(database, db_settings
     repository = open_repository(db_settings)
     run_id = new_run_id()
     result = persist_stage("etl", "iris-valente", demo_outputs, repository, run_id=run_id)
-    assert result.counts["sources"] == {"rows": 6, "written": 6, "deleted": 0}
+    assert result.counts["sources"] == {"rows": 11, "written": 11, "deleted": 0}
     with psycopg.connect(database) as conn:
         mind = conn.execute("select slug, display_name, language, contract_path, run_id from minds").fetchone()
         assert mind == ("iris-valente", "Iris Valente", "en", "minds/iris-valente/sources/metadata.yaml", run_id)
@@ -46,7 +46,7 @@ def test_persist_writes_minds_sources_batches_with_lineage(database, db_settings
             assert path == f"minds/iris-valente/sources/{source_id}.md"
         assert sum(r[1] for r in rows) == conn.execute("select words from ingestion_batches").fetchone()[0]
         job = conn.execute("select run_id, stage, mind_slug, status, duration_ms, counts -> 'sources' ->> 'written' from job_executions").fetchone()
-        assert job[:4] == (run_id, "etl", "iris-valente", "completed") and job[4] >= 0 and job[5] == "6"
+        assert job[:4] == (run_id, "etl", "iris-valente", "completed") and job[4] >= 0 and job[5] == "11"
 
 
 def test_persisting_twice_changes_nothing(database, db_settings, demo_outputs):
@@ -70,15 +70,15 @@ def test_removed_source_is_deleted_and_changed_one_updated(database, db_settings
     demo_copy.write_text(text.replace("type: letter", "type: letter\n    title: Letter (revised title)"))
     run_etl(demo_copy, outputs, settings)
     result = persist_stage("etl", "iris-valente", outputs, repository, run_id="run-2")
-    assert result.counts["sources"] == {"rows": 5, "written": 1, "deleted": 1}
+    assert result.counts["sources"] == {"rows": 10, "written": 1, "deleted": 1}
     with psycopg.connect(database) as conn:
-        assert conn.execute("select count(*) from sources").fetchone()[0] == 5
+        assert conn.execute("select count(*) from sources").fetchone()[0] == 10
         assert conn.execute("select run_id from sources where title = 'Letter (revised title)'").fetchone()[0] == "run-2"
         assert conn.execute("select count(*) from ingestion_batches").fetchone()[0] == 2  # history of collections
 
 
 def test_invalid_contract_file_is_never_persisted(database, db_settings, demo_outputs):
-    victim = next((demo_outputs / "minds" / "iris-valente" / "sources").glob("essay-*.md"))
+    victim = next((demo_outputs / "minds" / "iris-valente" / "sources").glob("essay-field-notebook-*.md"))
     victim.write_text(victim.read_text().replace("words: 1481", "words: 1482"))
     before = snapshot(demo_outputs)
     with pytest.raises(ContractViolationError) as info:

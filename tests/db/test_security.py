@@ -147,7 +147,7 @@ def test_supabase_py_path_persists_idempotently(postgrest, database, tmp_path, s
     repository = open_repository(config)
     assert isinstance(repository, SupabaseRepository)
     first = persist_stage("etl", "iris-valente", tmp_path / "outputs", repository, run_id="sb-1")
-    assert first.counts["sources"]["written"] == 6
+    assert first.counts["sources"]["written"] == 11
     before = {t: dump(database, t) for t in ("minds", "sources", "ingestion_batches")}
     again = persist_stage("etl", "iris-valente", tmp_path / "outputs", repository, run_id="sb-2")
     assert all(c["written"] == 0 for c in again.counts.values())
@@ -227,3 +227,17 @@ def test_non_public_fragments_stay_within_their_mind_even_for_signed_in_readers_
                      headers={"Authorization": f"Bearer {make_jwt('authenticated', mind_id=b)}"}).json()
     assert {(r["mind_id"], r["classification"]) for r in rows} == {(a, "PUBLIC"), (b, "CLINICAL")}
     assert sum(r["mind_id"] == a for r in rows) == classes["PUBLIC"]
+
+
+def test_fidelity_checks_are_written_by_mmos_only_and_read_by_every_pack(database):
+    """The table MMOS added later (migration 20261122110000) follows the same ownership rule."""
+    with psycopg.connect(database, autocommit=True) as owner:
+        def can(role: str, privilege: str) -> bool:
+            return owner.execute("select has_table_privilege(%s, 'public.fidelity_checks', %s)", (role, privilege)).fetchone()[0]
+
+        for role in PACK_TABLES:
+            assert can(role, "SELECT"), role
+            for privilege in ("INSERT", "UPDATE", "DELETE"):
+                assert can(role, privilege) == (role == "lendaria_mmos"), (role, privilege)
+        assert can("authenticated", "SELECT") and not can("authenticated", "INSERT") and not can("anon", "SELECT")
+        assert owner.execute("select relrowsecurity from pg_class where oid = 'public.fidelity_checks'::regclass").fetchone()[0]

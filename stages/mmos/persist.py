@@ -1,0 +1,44 @@
+"""MMOS's persist payload, built from ``analysis/voice-profile.yaml`` and ``analysis/fidelity.yaml``
+(validated first): the mind's ``voice`` row of ``mind_profiles`` and a ``fidelity_checks`` row (one per
+distinct fidelity file). Every row carries the contract file's path and sha256."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from contracts import ContractViolationError, get_registry
+from lendaria.catalog import Catalog
+from lendaria.errors import InputError
+from lendaria.fileio import sha256_bytes
+from lendaria.yamlio import load_yaml
+
+
+def _read(catalog: Catalog, path: Path, slug: str) -> tuple[str, bytes, dict[str, Any]]:
+    relative = catalog.relative(path)
+    if not path.is_file():
+        raise InputError("missing.", file=relative, hint=f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
+    result = get_registry().validate_file(path, display=relative)
+    if not result.ok:
+        raise ContractViolationError(relative, result.violations[0].contract, result.violations)
+    raw = path.read_bytes()
+    return relative, raw, load_yaml(raw.decode("utf-8"))
+
+
+def build_payload(catalog: Catalog, slug: str) -> dict[str, Any]:
+    voice_path, voice_raw, voice = _read(catalog, catalog.voice_profile_file(slug), slug)
+    fidelity_path, fidelity_raw, fidelity = _read(catalog, catalog.fidelity_file(slug), slug)
+    check = fidelity["self_check"]
+    profile = {key: value for key, value in voice.items() if key != "contract"}
+    return {
+        "mind": {"slug": slug},
+        "tables": [
+            {"table": "mind_profiles", "key": ["profile_kind"],
+             "rows": [{"profile_kind": "voice", "profile": profile, "contract_path": voice_path, "contract_sha256": sha256_bytes(voice_raw)}]},
+            {"table": "fidelity_checks", "key": ["contract_sha256"],
+             "rows": [{"threshold": fidelity["threshold"], "auc": check["auc"], "true_positive_rate": check["true_positive_rate"],
+                       "false_positive_rate": check["false_positive_rate"], "own_passages": len(check["own_held_out"]),
+                       "reference_passages": check["reference_passages"], "calibration": fidelity["calibration"],
+                       "self_check": check, "contract_path": fidelity_path, "contract_sha256": sha256_bytes(fidelity_raw)}]},
+        ],
+    }

@@ -1,0 +1,179 @@
+"""The MMOS stage, part 1, as plain functions: viability gate, build / held-out split, voice profile,
+fidelity calibration and its self-check. Writes ``analysis/voice-profile.yaml`` and
+``analysis/fidelity.yaml`` (validated, atomic, untouched when unchanged).
+
+Reads ETL's sources, and InnerLens's fragments and profile when they exist (without them it works
+from the sources and says so). ``flows/mmos.py`` wires it into Prefect; :func:`load_model` and
+:func:`score_texts` are what ``lendaria fidelity`` and other packs (through ``lendaria.packs.service``)
+use to score a text against a mind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contracts import ContractViolationError, get_registry
+from lendaria.catalog import Catalog
+from lendaria.collected import Source, read_metadata, read_sources
+from lendaria.errors import InputError, LendariaError
+from lendaria.fileio import write_text_if_changed
+from lendaria.settings import Settings
+from lendaria.yamlio import dump_yaml, load_yaml
+
+from stages.mmos import fidelity
+from stages.mmos.fidelity import Calibration, MindModel, counts_of, join_texts
+from stages.mmos.reference import load_reference
+from stages.mmos.split import Passage, passages, split, text_of
+from stages.mmos.stylometry import CHUNK_WORDS
+from stages.mmos.voice import voice_profile
+
+VOICE_CONTRACT = "mmos-voice-profile"
+FIDELITY_CONTRACT = "mmos-fidelity"
+MIN_OWN_PASSAGE_WORDS = 500  # a held-out remainder shorter than this is not scored on its own
+
+
+class ViabilityGateFailed(LendariaError):
+    """Too little of the person's own text for MMOS: nothing was written."""
+
+
+@dataclass
+class MmosResult:
+    slug: str
+    gate: dict[str, Any]
+    with_innerlens: bool
+    build_words: int
+    held_out_words: int
+    self_check: dict[str, Any]
+    written: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        inputs = "with InnerLens's fragments" if self.with_innerlens else "without InnerLens outputs (from the sources only)"
+        check = self.self_check
+        changed = f"{len(self.written)} file(s) written" if self.written else "outputs unchanged"
+        return (f"{self.slug}: {self.gate['own_words']:,} own words in {self.gate['sources']} sources, {inputs}; "
+                f"build {self.build_words:,} / held out {self.held_out_words:,} words. Fidelity self-check: own held-out "
+                f"passages pass {check['true_positive_rate']:.0%}, reference authors' pass {check['false_positive_rate']:.0%}, "
+                f"AUC {check['auc']:.3f}. {changed}.")
+
+
+def viability(sources: list[Source], minimum: int) -> dict[str, Any]:
+    """The gate's counts. ETL keeps only the person's turns of a transcript named with ``speaker:``,
+    so a source's words are the person's own words."""
+    own = sum(s.words for s in sources)
+    return {"own_words": own, "sources": len(sources), "source_types": sorted({s.type for s in sources}),
+            "minimum_words": minimum, "passed": own >= minimum}
+
+
+def check_gate(slug: str, gate: dict[str, Any]) -> None:
+    if not gate["passed"]:
+        missing = gate["minimum_words"] - gate["own_words"]
+        raise ViabilityGateFailed(
+            f"{slug} has {gate['own_words']:,} words of their own in {gate['sources']} source(s); MMOS needs at least "
+            f"{gate['minimum_words']:,}. Add about {missing:,} more words of their writing or speech (transcripts: their "
+            "own turns) and run again; nothing was written.",
+            hint="The minimum is the setting mmos_min_words (LENDARIA_MMOS_MIN_WORDS).")
+
+
+def _validated(catalog: Catalog, path: Path, text: str) -> str:
+    result = get_registry().validate_text(text, path, display=catalog.relative(path))
+    if not result.ok:  # a bug, caught before any write
+        raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
+    return text
+
+
+def held_out_groups(texts: list[str]) -> list[str]:
+    """The held-out text as 2,000-word passages (the length fidelity is calibrated on), plus a shorter
+    remainder when it has at least MIN_OWN_PASSAGE_WORDS words."""
+    words = "\n\n".join(texts).split()
+    groups = [" ".join(words[i:i + CHUNK_WORDS]) for i in range(0, len(words), CHUNK_WORDS)]
+    return [g for g in groups if len(g.split()) >= MIN_OWN_PASSAGE_WORDS]
+
+
+def self_check(model: MindModel, held_out_texts: list[str]) -> dict[str, Any]:
+    """Own held-out passages and the reference half the calibration did not see, scored against the mind."""
+    from sklearn.metrics import roc_auc_score
+
+    reference = load_reference()
+    own = [fidelity.score(model, text) for text in held_out_groups(held_out_texts)]
+    word_z, ngram_z, _ = reference.z_rows(part="check")
+    others = [model.calibration.probability(*d) * 100 for d in fidelity.other_distances(model.space, model.build, word_z, ngram_z)]
+    labels = [1] * len(own) + [0] * len(others)
+    values = [r.score for r in own] + others
+    auc = float(roc_auc_score(labels, values)) if own and others else 0.0
+    return {
+        "own_held_out": [{"words": r.words, "score": r.score, "passed": r.passed} for r in own],
+        "reference_passages": len(others), "reference_passed": sum(v >= model.threshold for v in others),
+        "reference_mean_score": round(sum(others) / len(others), 1) if others else 0.0,
+        "auc": round(auc, 4),
+        "true_positive_rate": round(sum(r.passed for r in own) / len(own), 4) if own else 0.0,
+        "false_positive_rate": round(sum(v >= model.threshold for v in others) / len(others), 4) if others else 0.0,
+    }
+
+
+def fidelity_document(slug: str, model: MindModel, check: dict[str, Any]) -> dict[str, Any]:
+    return {"mind": slug, "method": fidelity.METHOD, "threshold": model.threshold,
+            "confidence": f"min(1, words / {fidelity.FULL_CONFIDENCE_WORDS:,}): texts shorter than the calibration's "
+                          f"{CHUNK_WORDS:,} words are noisier",
+            "calibration": {**model.calibration.as_dict(), "reference": "even-numbered reference chunks of each author"},
+            "self_check": {**check, "reference": "odd-numbered reference chunks of each author (not seen by the calibration)"}}
+
+
+def build_set(sources: list[Source]) -> tuple[list[Passage], list[Passage], dict[str, str]]:
+    bodies = {s.source_id: s.body for s in sources}
+    build, held_out = split([passages(s.source_id, s.body) for s in sources])
+    return build, held_out, bodies
+
+
+def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResult:
+    catalog = Catalog(outputs_root)
+    sources = read_sources(catalog, mind_slug, read_metadata(catalog, mind_slug))
+    gate = viability(sources, settings.mmos_min_words)
+    check_gate(mind_slug, gate)
+    with_innerlens = catalog.fragments_file(mind_slug).is_file() and catalog.profile_file(mind_slug).is_file()
+    build, held_out, bodies = build_set(sources)
+    build_texts = text_of(bodies, build)
+    if sum(p.words for p in build) < 2 * CHUNK_WORDS:
+        raise ViabilityGateFailed(f"{mind_slug}: the build set has fewer than {2 * CHUNK_WORDS:,} words, too few to calibrate "
+                                  "voice fidelity; add more of the person's text.")
+    reference = load_reference()
+    model = fidelity.build_model(reference, build_texts, part="calibration")
+    check = self_check(model, text_of(bodies, held_out))
+    profile = voice_profile(mind_slug, reference, model.build, build_texts, build, held_out, gate, with_innerlens)
+    registry = get_registry()
+    voice_path, fidelity_path = catalog.voice_profile_file(mind_slug), catalog.fidelity_file(mind_slug)
+    files = {voice_path: _validated(catalog, voice_path, dump_yaml({"contract": registry.latest(VOICE_CONTRACT).ref, **profile})),
+             fidelity_path: _validated(catalog, fidelity_path, dump_yaml({"contract": registry.latest(FIDELITY_CONTRACT).ref,
+                                                                          **fidelity_document(mind_slug, model, check)}))}
+    written = [catalog.relative(p) for p, text in files.items() if write_text_if_changed(p, text)]
+    return MmosResult(mind_slug, gate, with_innerlens, sum(p.words for p in build), sum(p.words for p in held_out), check, written)
+
+
+def load_model(outputs_root: Path, slug: str) -> MindModel:
+    """A mind's fidelity model from its contract files: the build set is every source minus the
+    held-out spans of voice-profile.yaml; the calibration is fidelity.yaml's."""
+    catalog = Catalog(outputs_root)
+    paths = [catalog.voice_profile_file(slug), catalog.fidelity_file(slug)]
+    for path in paths:
+        if not path.is_file():
+            raise InputError("missing.", file=catalog.relative(path), hint=f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
+        result = get_registry().validate_file(path, display=catalog.relative(path))
+        if not result.ok:
+            raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
+    profile, document = (load_yaml(p.read_text(encoding="utf-8")) for p in paths)
+    held = {(s["source_id"], s["start"], s["end"]) for s in profile["split"]["held_out"]}
+    sources = read_sources(catalog, slug)
+    build_texts = [s.body[p.start:p.end] for s in sources for p in passages(s.source_id, s.body)
+                   if (p.source_id, p.start, p.end) not in held]
+    space = load_reference().space
+    build = counts_of(space, join_texts(build_texts))
+    c = document["calibration"]
+    calibration = Calibration(c["intercept"], c["coef_words"], c["coef_ngrams"], c["own_examples"], c["other_examples"])
+    return MindModel(space, build, calibration, document["threshold"])
+
+
+def score_texts(outputs_root: Path, slug: str, texts: list[str]) -> list[dict[str, Any]]:
+    """The ``fidelity`` service: each text scored against the mind (score, passed, words, confidence, method)."""
+    model = load_model(outputs_root, slug)
+    return [fidelity.score(model, text).as_dict() for text in texts]

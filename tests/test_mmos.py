@@ -1,0 +1,109 @@
+"""The MMOS stage, part 1: viability gate, held-out split, voice profile, fidelity self-check, the
+`lendaria fidelity` command, the fidelity service and persist."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from lendaria.settings import Settings
+from lendaria.yamlio import load_yaml
+from stages.etl.run import run_etl
+from stages.mmos.run import ViabilityGateFailed, run_mmos
+from stages.mmos.split import Passage, held_out_target, passages, split
+from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, run_cli, snapshot, write_spec
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """A copy of the committed demo's ETL and InnerLens outputs."""
+    out = tmp_path / "out"
+    shutil.copytree(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG / "sources", out / "minds" / DEMO_SLUG / "sources")
+    return out
+
+
+def test_a_mind_below_the_gate_is_stopped_with_how_much_more_is_needed_and_nothing_written(tmp_path):
+    (tmp_path / "short.txt").write_text("The tide came in slowly and we counted the gulls on the sand.\n" * 25)
+    run_etl(write_spec(tmp_path, [{"path": "short.txt"}]), tmp_path / "out", Settings(home=tmp_path / "home"))
+    with pytest.raises(ViabilityGateFailed, match=r"needs at least 10,000\. Add about 9,675 more words"):
+        run_mmos("test-mind", tmp_path / "out", Settings(home=tmp_path / "home"))
+    assert not (tmp_path / "out" / "minds" / "test-mind" / "analysis").exists()
+
+
+def test_the_split_is_deterministic_interleaved_whole_paragraphs_and_disjoint():
+    bodies = {f"s{i}": "\n\n".join(f"Paragraph {j} of source {i} " + "word " * 60 for j in range(60)) for i in range(3)}
+    by_source = [passages(sid, body) for sid, body in bodies.items()]
+    build, held = split(by_source)
+    assert split(by_source) == (build, held)
+    total = sum(p.words for p in build + held)
+    assert sum(p.words for p in held) >= held_out_target(total) >= 2_500 and not set(build) & set(held)
+    assert {p.source_id for p in held} == set(bodies)  # every source contributes
+    for p in held:
+        body = bodies[p.source_id]
+        assert body[p.start:p.end].startswith("Paragraph") and body[p.end:].lstrip(" ").startswith(("\n\n", ""))
+        assert p.end == len(body.rstrip()) or body[p.end:].lstrip(" ").startswith("\n\n")
+    assert held_out_target(12_000) == 2_500 and held_out_target(100_000) == 15_000 and held_out_target(4_000) == 1_000
+
+
+def test_demo_voice_profile_and_self_check_without_innerlens_then_byte_identical_and_recomputed_on_change(demo, tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    result = run_mmos(DEMO_SLUG, demo, settings)
+    assert "without InnerLens outputs" in result.summary() and result.gate["own_words"] >= 15_000
+    analysis = demo / "minds" / DEMO_SLUG / "analysis"
+    profile = load_yaml((analysis / "voice-profile.yaml").read_text())
+    check = load_yaml((analysis / "fidelity.yaml").read_text())["self_check"]
+    assert profile["inputs"].startswith("sources only") and profile["split"]["held_out_words"] >= 2_500
+    assert len({s["source_id"] for s in profile["split"]["held_out"]}) >= 3
+    assert check["true_positive_rate"] == 1.0 and check["false_positive_rate"] <= 0.05 and check["auc"] >= 0.95
+    assert run_cli("validate", str(demo)).returncode == 0
+    before = snapshot(analysis)
+    assert run_mmos(DEMO_SLUG, demo, settings).written == [] and snapshot(analysis) == before
+    metadata = demo / "minds" / DEMO_SLUG / "sources" / "metadata.yaml"
+    data = load_yaml(metadata.read_text())
+    dropped = next(e for e in data["sources"] if e["type"] == "notes")
+    (demo / "minds" / DEMO_SLUG / "sources" / dropped["file"]).unlink()
+    from lendaria.yamlio import dump_yaml
+    data["sources"].remove(dropped)
+    metadata.write_text(dump_yaml(data))
+    assert "voice-profile.yaml" in " ".join(run_mmos(DEMO_SLUG, demo, settings).written)
+
+
+def test_fidelity_command_and_service_score_files_against_the_mind(demo, tmp_path, corpus):
+    from lendaria.packs import service
+
+    run_mmos(DEMO_SLUG, demo, Settings(home=tmp_path / "home"))
+    profile = load_yaml((demo / "minds" / DEMO_SLUG / "analysis" / "voice-profile.yaml").read_text())
+    bodies = {p.name.removesuffix(".md"): p.read_text().split("---\n", 2)[2] for p in (demo / "minds" / DEMO_SLUG / "sources").glob("*.md")}
+    held = "\n\n".join(bodies[s["source_id"]][s["start"]:s["end"]] for s in profile["split"]["held_out"])
+    (tmp_path / "iris.txt").write_text(held)
+    (tmp_path / "other.txt").write_text(" ".join((corpus / "frederick-douglass").glob("*.txt").__next__().read_text().split()[:2500]))
+    done = run_cli("fidelity", DEMO_SLUG, str(tmp_path / "iris.txt"), str(tmp_path / "other.txt"), "--format", "json", "--outputs", str(demo))
+    assert done.returncode == 0, done.stderr
+    iris, other = json.loads(done.stdout)
+    assert iris["file"] == str(tmp_path / "iris.txt") and iris["passed"] and not other["passed"]
+    assert iris["score"] > other["score"] and iris["confidence"] == 1.0 and "cosine Delta" in iris["method"]
+    assert [r["score"] for r in service("fidelity")(demo, DEMO_SLUG, [held])] == [iris["score"]]
+    assert run_cli("fidelity", DEMO_SLUG, str(tmp_path / "missing.txt"), "--outputs", str(demo)).returncode == 1
+    assert run_cli("fidelity", "nobody", str(tmp_path / "iris.txt"), "--outputs", str(demo)).returncode == 1
+
+
+def test_voice_profile_and_self_check_persist_as_the_mmos_role_idempotently(demo, tmp_path, database):
+    import psycopg
+
+    from lendaria.db.persist import persist_stage
+    from lendaria.db.repository import PostgresRepository
+
+    settings = Settings(home=tmp_path / "home")
+    run_mmos(DEMO_SLUG, demo, settings)
+    repository = PostgresRepository(database, settings)
+    persist_stage("etl", DEMO_SLUG, demo, repository, run_id="run-m")
+    first = persist_stage("mmos", DEMO_SLUG, demo, repository, run_id="run-m")
+    again = persist_stage("mmos", DEMO_SLUG, demo, repository, run_id="run-n")
+    assert first.counts["mind_profiles"]["written"] == 1 and first.counts["fidelity_checks"]["written"] == 1
+    assert all(c["written"] == 0 for c in again.counts.values())
+    with psycopg.connect(database) as conn:
+        kind, held = conn.execute("select profile_kind, profile -> 'split' ->> 'held_out_words' from mind_profiles").fetchone()
+        auc, run_id = conn.execute("select auc, run_id from fidelity_checks").fetchone()
+    assert kind == "voice" and int(held) >= 2_500 and float(auc) >= 0.95 and run_id == "run-m"
