@@ -4,6 +4,8 @@
 metadata.yaml and agrees with it (source_id, sha256, words).
 ``innerlens-fragments``: every fragment is verbatim, ``body[start:end] == text`` in its source.
 ``innerlens-mmos``: every evidence id of the profile (lexical and LLM) is a fragment of fragments.jsonl.
+``mmos-voice-profile``: every held-out span lies inside its source's body, and its fragment ids are
+fragments of fragments.jsonl.
 """
 
 from __future__ import annotations
@@ -35,6 +37,42 @@ def check_sources_metadata(path: Path, data: dict[str, Any], ref: str, display: 
         for key in ("source_id", "sha256", "words"):
             if front.get(key) != entry.get(key):
                 problems.append((f"{pointer}/{key}", f"{entry.get(key)!r} disagrees with {entry.get('file')} ({front.get(key)!r})"))
+    return problems
+
+
+def _body(sources_dir: Path, source_id: str) -> str | None:
+    try:
+        return parse_markdown((sources_dir / f"{source_id}.md").read_text(encoding="utf-8")).body
+    except (OSError, InputError, UnicodeDecodeError):
+        return None
+
+
+def _fragment_ids(analysis_dir: Path) -> set[str] | None:
+    try:
+        return {json.loads(line)["id"] for line in (analysis_dir / "fragments.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def check_voice_profile_spans(path: Path, data: dict[str, Any], ref: str, display: str) -> list[tuple[str, str]]:
+    """(pointer, message) for each held-out span outside its source, or citing a fragment that does not exist."""
+    problems: list[tuple[str, str]] = []
+    bodies: dict[str, str | None] = {}
+    known: set[str] | None = None
+    for index, span in enumerate(((data.get("split") or {}).get("held_out")) or []):
+        if not isinstance(span, dict):
+            continue
+        pointer = f"/split/held_out/{index}"
+        source_id = str(span.get("source_id"))
+        if source_id not in bodies:
+            bodies[source_id] = _body(path.parent.parent / "sources", source_id)
+        body = bodies[source_id]
+        if body is None or not 0 <= span.get("start", -1) < span.get("end", -1) <= len(body):
+            problems.append((pointer, f"span {span.get('start')}:{span.get('end')} is not inside source {source_id!r}"))
+        if span.get("fragment_ids"):
+            known = _fragment_ids(path.parent) if known is None else known
+            problems += [(f"{pointer}/fragment_ids/{i}", f"{fid!r} is not a fragment in fragments.jsonl")
+                         for i, fid in enumerate(span["fragment_ids"]) if known is None or fid not in known]
     return problems
 
 
@@ -93,4 +131,5 @@ JSONL_CROSS_CHECKS: dict[str, Callable[[Path, list[tuple[int, dict[str, Any]]]],
 CROSS_CHECKS: dict[str, Callable[[Path, dict[str, Any], str, str], list[tuple[str, str]]]] = {
     "etl-mmos-metadata": check_sources_metadata,
     "innerlens-mmos": check_profile_evidence,
+    "mmos-voice-profile": check_voice_profile_spans,
 }

@@ -67,7 +67,7 @@ def test_readme_first_command_twice_at_once_on_a_cold_machine(stack_home, tmp_pa
     assert servers_for(stack_home) == [server_state(stack_home)["pid"]]
     assert snapshot(out / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
     written = sorted(int(stdout.split("sources ")[1].split("/")[0]) for _, stdout, _ in results)
-    assert written == [0, 6]  # the advisory lock serialises the two persists: the second changes nothing
+    assert written == [0, 11]  # the advisory lock serialises the two persists: the second changes nothing
 
     status = run_cli("db", "status", env={"LENDARIA_HOME": str(stack_home)})
     assert status.returncode == 0 and status.stdout.count("applied") == len(list((REPO_ROOT / "supabase" / "migrations").glob("*.sql")))

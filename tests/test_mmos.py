@@ -107,3 +107,47 @@ def test_voice_profile_and_self_check_persist_as_the_mmos_role_idempotently(demo
         kind, held = conn.execute("select profile_kind, profile -> 'split' ->> 'held_out_words' from mind_profiles").fetchone()
         auc, run_id = conn.execute("select auc, run_id from fidelity_checks").fetchone()
     assert kind == "voice" and int(held) >= 2_500 and float(auc) >= 0.95 and run_id == "run-m"
+
+
+def test_held_out_spans_cite_fragments_and_validate_refuses_a_span_outside_its_source(tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG, out / "minds" / DEMO_SLUG)
+    path = out / "minds" / DEMO_SLUG / "analysis" / "voice-profile.yaml"
+    profile = load_yaml(path.read_text())
+    fragments = {json.loads(line)["id"] for line in (path.parent / "fragments.jsonl").read_text().splitlines()}
+    cited = [fid for span in profile["split"]["held_out"] for fid in span["fragment_ids"]]
+    assert cited and set(cited) <= fragments  # the held-out set names the InnerLens fragments it holds
+    text = path.read_text()
+    first = profile["split"]["held_out"][0]
+    path.write_text(text.replace(f"    end: {first['end']}\n", "    end: 99999999\n", 1))
+    done = run_cli("validate", str(out))
+    assert done.returncode == 1 and "/split/held_out/0" in done.stdout + done.stderr
+
+
+def test_other_minds_under_the_outputs_root_join_the_calibration(demo, tmp_path, corpus):
+    settings = Settings(home=tmp_path / "home")
+    run_mmos(DEMO_SLUG, demo, settings)
+    alone = load_yaml((demo / "minds" / DEMO_SLUG / "analysis" / "fidelity.yaml").read_text())["calibration"]
+    words = (corpus / "benjamin-franklin").glob("*.txt").__next__().read_text().split()[:12_000]
+    (tmp_path / "franklin.txt").write_text("\n\n".join(" ".join(words[i:i + 120]) for i in range(0, len(words), 120)) + "\n")
+    run_etl(write_spec(tmp_path / "bf", [{"path": "../franklin.txt"}], slug="ben"), demo, settings)
+    run_mmos("ben", demo, settings)
+    ben = load_yaml((demo / "minds" / "ben" / "analysis" / "fidelity.yaml").read_text())["calibration"]
+    assert ben["other_minds"] == [DEMO_SLUG]
+    iris = run_mmos(DEMO_SLUG, demo, settings)  # Iris's calibration now also sees Ben's build set
+    assert "fidelity.yaml" in " ".join(iris.written)
+    calibration = load_yaml((demo / "minds" / DEMO_SLUG / "analysis" / "fidelity.yaml").read_text())["calibration"]
+    assert alone["other_minds"] == [] and calibration["other_minds"] == ["ben"]
+    assert calibration["other_examples"] == alone["other_examples"] + 4  # Ben's 9,600-odd build words: 4 chunks
+
+
+@pytest.mark.flow
+def test_the_pipeline_skips_mmos_below_the_gate_and_exits_cleanly(prefect_harness, tmp_path):
+    from flows.pipeline import pipeline
+
+    (tmp_path / "notes.txt").write_text("We count the same square of shore every month, whatever the weather.\n\n" * 60)
+    spec = write_spec(tmp_path, [{"path": "notes.txt"}], slug="small-mind", language="en")
+    result = pipeline(mind=str(spec), outputs=str(tmp_path / "out"), persist=False)
+    assert result["mmos"]["skipped"] and "MMOS needs at least 10,000" in result["mmos"]["summary"]
+    assert not (tmp_path / "out" / "minds" / "small-mind" / "analysis" / "voice-profile.yaml").exists()
+    assert not (tmp_path / "out" / "minds" / "small-mind" / "analysis" / "fidelity.yaml").exists()

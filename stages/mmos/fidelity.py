@@ -130,7 +130,8 @@ class MindModel:
 def build_model(reference: Reference, build_texts: list[str], *, exclude_authors: frozenset[str] = frozenset(),
                 other_texts: list[str] = (), part: str = "all") -> MindModel:
     """Calibrate a mind from its build-set texts. ``exclude_authors``: reference authors that are the
-    mind itself (a corpus author in a benchmark); ``other_texts``: other minds' build texts; ``part``:
+    mind itself (a corpus author in a benchmark); ``other_texts``: other minds' build sets (one text
+    each, cut into 2,000-word chunks here); ``part``:
     which reference chunks calibrate (``calibration`` leaves the other half for the self-check)."""
     space = reference.space
     joined = join_texts(build_texts)

@@ -112,12 +112,24 @@ def self_check(model: MindModel, held_out_texts: list[str]) -> dict[str, Any]:
     }
 
 
-def fidelity_document(slug: str, model: MindModel, check: dict[str, Any]) -> dict[str, Any]:
+def fidelity_document(slug: str, model: MindModel, check: dict[str, Any], others: list[str]) -> dict[str, Any]:
     return {"mind": slug, "method": fidelity.METHOD, "threshold": model.threshold,
             "confidence": f"min(1, words / {fidelity.FULL_CONFIDENCE_WORDS:,}): texts shorter than the calibration's "
                           f"{CHUNK_WORDS:,} words are noisier",
-            "calibration": {**model.calibration.as_dict(), "reference": "even-numbered reference chunks of each author"},
+            "calibration": {**model.calibration.as_dict(), "reference": "even-numbered reference chunks of each author",
+                            "other_minds": others},
             "self_check": {**check, "reference": "odd-numbered reference chunks of each author (not seen by the calibration)"}}
+
+
+def fragments_by_source(catalog: Catalog, slug: str) -> dict[str, list[tuple[int, int, str]]]:
+    """InnerLens's fragments as (start, end, id) per source, for citing them beside spans."""
+    import json
+
+    result: dict[str, list[tuple[int, int, str]]] = {}
+    for line in catalog.fragments_file(slug).read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        result.setdefault(record["source_id"], []).append((record["start"], record["end"], record["id"]))
+    return result
 
 
 def build_set(sources: list[Source]) -> tuple[list[Passage], list[Passage], dict[str, str]]:
@@ -138,36 +150,60 @@ def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResu
         raise ViabilityGateFailed(f"{mind_slug}: the build set has fewer than {2 * CHUNK_WORDS:,} words, too few to calibrate "
                                   "voice fidelity; add more of the person's text.")
     reference = load_reference()
-    model = fidelity.build_model(reference, build_texts, part="calibration")
+    others = other_minds(catalog, mind_slug)
+    model = fidelity.build_model(reference, build_texts, part="calibration", other_texts=[join_texts(texts) for texts in others.values()])
     check = self_check(model, text_of(bodies, held_out))
-    profile = voice_profile(mind_slug, reference, model.build, build_texts, build, held_out, gate, with_innerlens)
+    fragments = fragments_by_source(catalog, mind_slug) if with_innerlens else None
+    profile = voice_profile(mind_slug, reference, model.build, build_texts, build, held_out, gate, with_innerlens, fragments)
     registry = get_registry()
     voice_path, fidelity_path = catalog.voice_profile_file(mind_slug), catalog.fidelity_file(mind_slug)
     files = {voice_path: _validated(catalog, voice_path, dump_yaml({"contract": registry.latest(VOICE_CONTRACT).ref, **profile})),
              fidelity_path: _validated(catalog, fidelity_path, dump_yaml({"contract": registry.latest(FIDELITY_CONTRACT).ref,
-                                                                          **fidelity_document(mind_slug, model, check)}))}
+                                                                          **fidelity_document(mind_slug, model, check, sorted(others))}))}
     written = [catalog.relative(p) for p, text in files.items() if write_text_if_changed(p, text)]
     return MmosResult(mind_slug, gate, with_innerlens, sum(p.words for p in build), sum(p.words for p in held_out), check, written)
 
 
-def load_model(outputs_root: Path, slug: str) -> MindModel:
-    """A mind's fidelity model from its contract files: the build set is every source minus the
-    held-out spans of voice-profile.yaml; the calibration is fidelity.yaml's."""
-    catalog = Catalog(outputs_root)
-    paths = [catalog.voice_profile_file(slug), catalog.fidelity_file(slug)]
+def _validated_documents(catalog: Catalog, slug: str, paths: list[Path]) -> list[dict[str, Any]]:
     for path in paths:
         if not path.is_file():
             raise InputError("missing.", file=catalog.relative(path), hint=f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
         result = get_registry().validate_file(path, display=catalog.relative(path))
         if not result.ok:
             raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
-    profile, document = (load_yaml(p.read_text(encoding="utf-8")) for p in paths)
+    return [load_yaml(p.read_text(encoding="utf-8")) for p in paths]
+
+
+def build_texts_of(catalog: Catalog, slug: str, profile: dict[str, Any]) -> list[str]:
+    """A mind's build set from its files: every passage of its sources minus the held-out spans."""
     held = {(s["source_id"], s["start"], s["end"]) for s in profile["split"]["held_out"]}
-    sources = read_sources(catalog, slug)
-    build_texts = [s.body[p.start:p.end] for s in sources for p in passages(s.source_id, s.body)
-                   if (p.source_id, p.start, p.end) not in held]
+    return [s.body[p.start:p.end] for s in read_sources(catalog, slug) for p in passages(s.source_id, s.body)
+            if (p.source_id, p.start, p.end) not in held]
+
+
+def other_minds(catalog: Catalog, slug: str) -> dict[str, list[str]]:
+    """The build sets of the other minds under the outputs root that have a voice profile (sorted by slug):
+    more "other" examples for the calibration, beside the reference authors."""
+    others = {}
+    for path in sorted(catalog.root.glob("minds/*/analysis/voice-profile.yaml")):
+        other = path.parent.parent.name
+        if other == slug:
+            continue
+        try:
+            (profile,) = _validated_documents(catalog, other, [path])
+            others[other] = build_texts_of(catalog, other, profile)
+        except LendariaError:
+            continue  # a mind whose files do not validate is not used; `lendaria validate` reports it
+    return others
+
+
+def load_model(outputs_root: Path, slug: str) -> MindModel:
+    """A mind's fidelity model from its contract files: the build set is every source minus the
+    held-out spans of voice-profile.yaml; the calibration is fidelity.yaml's."""
+    catalog = Catalog(outputs_root)
+    profile, document = _validated_documents(catalog, slug, [catalog.voice_profile_file(slug), catalog.fidelity_file(slug)])
     space = load_reference().space
-    build = counts_of(space, join_texts(build_texts))
+    build = counts_of(space, join_texts(build_texts_of(catalog, slug, profile)))
     c = document["calibration"]
     calibration = Calibration(c["intercept"], c["coef_words"], c["coef_ngrams"], c["own_examples"], c["other_examples"])
     return MindModel(space, build, calibration, document["threshold"])

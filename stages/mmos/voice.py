@@ -15,12 +15,23 @@ from stages.mmos.stylometry import CHUNK_WORDS, FUNCTION_WORDS, PUNCTUATION, sen
 TOP_FEATURES = 20
 
 
+def _cited(passage: Passage, fragments: dict[str, list[tuple[int, int, str]]] | None) -> dict[str, Any]:
+    span = passage.span()
+    if fragments is not None:
+        span["fragment_ids"] = [fid for start, end, fid in fragments.get(passage.source_id, ())
+                                if passage.start <= start and end <= passage.end]
+    return span
+
+
 def _rate(count: float, words: int) -> float:
     return round(1000.0 * count / max(words, 1), 2)
 
 
 def voice_profile(slug: str, reference: Reference, build: Counts, build_texts: list[str], build_passages: list[Passage],
-                  held_out: list[Passage], gate: dict[str, Any], with_innerlens: bool) -> dict[str, Any]:
+                  held_out: list[Passage], gate: dict[str, Any], with_innerlens: bool,
+                  fragments: dict[str, list[tuple[int, int, str]]] | None = None) -> dict[str, Any]:
+    """The document; ``fragments`` (InnerLens's, per source) adds to each held-out span the ids of the
+    fragments inside it."""
     text = "\n\n".join(build_texts)
     tokens = words_of(text)
     counts = Counter(tokens)
@@ -47,7 +58,7 @@ def voice_profile(slug: str, reference: Reference, build: Counts, build_texts: l
             "build_words": sum(p.words for p in build_passages), "build_passages": len(build_passages),
             "held_out_words": sum(p.words for p in held_out), "held_out_passages": len(held_out),
             "rule": "round-robin over sources, every k-th passage, about 15% and at least 2,500 words when possible",
-            "held_out": [p.span() for p in held_out],
+            "held_out": [_cited(p, fragments) for p in held_out],
         },
         "distinctive_words": distinctive(reference.space.words, word_z),
         "distinctive_ngrams": distinctive(reference.space.ngrams, gram_z),
