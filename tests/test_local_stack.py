@@ -72,7 +72,7 @@ def test_readme_first_command_twice_at_once_on_a_cold_machine(stack_home, tmp_pa
     status = run_cli("db", "status", env={"LENDARIA_HOME": str(stack_home)})
     assert status.returncode == 0 and status.stdout.count("applied") == len(list((REPO_ROOT / "supabase" / "migrations").glob("*.sql")))
     again = run_cli("persist", str(DEMO_SPEC), "--outputs", str(out), env={"LENDARIA_HOME": str(stack_home)})
-    assert again.returncode == 0 and "sources 0/6 written" in again.stdout, again.stderr
+    assert again.returncode == 0 and "sources 0/11 written" in again.stdout, again.stderr
     assert run_cli("db", "url", env={"LENDARIA_HOME": str(stack_home)}).stdout.startswith("postgresql://postgres@/lendaria?host=")
 
 
