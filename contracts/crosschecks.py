@@ -6,6 +6,8 @@ metadata.yaml and agrees with it (source_id, sha256, words).
 ``innerlens-mmos``: every evidence id of the profile (lexical and LLM) is a fragment of fragments.jsonl.
 ``mmos-voice-profile``: every held-out span lies inside its source's body, and its fragment ids are
 fragments of fragments.jsonl.
+``mmos-kb-chunks``: every chunk is verbatim in its source and overlaps no held-out span.
+``mmos-kb``: every chunk id of every topic is a line of chunks.jsonl.
 """
 
 from __future__ import annotations
@@ -124,12 +126,50 @@ def check_profile_evidence(path: Path, data: dict[str, Any], ref: str, display: 
     return [(pointer, f"{fragment_id!r} is not a fragment in fragments.jsonl") for pointer, fragment_id in cited if fragment_id not in known]
 
 
+def check_kb_chunks(path: Path, records: list[tuple[int, dict[str, Any]]]) -> list[tuple[str, str]]:
+    """(pointer, message) for each chunk that is not verbatim in its source or overlaps a held-out span."""
+    from lendaria.yamlio import load_yaml
+
+    try:
+        profile = load_yaml((path.parent.parent / "analysis" / "voice-profile.yaml").read_text(encoding="utf-8")) or {}
+        held = [(s["source_id"], s["start"], s["end"]) for s in profile["split"]["held_out"]]
+    except (OSError, KeyError, TypeError, ValueError):
+        return [("", "analysis/voice-profile.yaml beside kb/ is missing or unreadable: the held-out spans cannot be checked")]
+    bodies: dict[str, str | None] = {}
+    problems = []
+    for number, record in records:
+        pointer = f"/{number - 1}"
+        source_id = record["source_id"]
+        if source_id not in bodies:
+            bodies[source_id] = _body(path.parent.parent / "sources", source_id)
+        body = bodies[source_id]
+        if body is None or body[record["start"]:record["end"]] != record["text"]:
+            problems.append((f"{pointer}/start", f"line {number}: chunk {record['id']}: body[{record['start']}:{record['end']}] "
+                             f"of {source_id} is not its text"))
+        for sid, start, end in held:
+            if sid == source_id and record["start"] < end and start < record["end"]:
+                problems.append((pointer, f"line {number}: chunk {record['id']} overlaps the held-out span {sid}:{start}-{end}"))
+    return problems
+
+
+def check_kb_index(path: Path, data: dict[str, Any], ref: str, display: str) -> list[tuple[str, str]]:
+    try:
+        known = {json.loads(line)["id"] for line in (path.parent / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return [("/chunks_file", "kb/chunks.jsonl beside it is missing or unreadable")]
+    return [(f"/topics/{t}/chunks/{i}", f"{cid!r} is not a chunk in chunks.jsonl")
+            for t, topic in enumerate(data.get("topics") or []) if isinstance(topic, dict)
+            for i, cid in enumerate(topic.get("chunks") or []) if cid not in known]
+
+
 JSONL_CROSS_CHECKS: dict[str, Callable[[Path, list[tuple[int, dict[str, Any]]]], list[tuple[str, str]]]] = {
     "innerlens-fragments": check_fragments_verbatim,
+    "mmos-kb-chunks": check_kb_chunks,
 }
 
 CROSS_CHECKS: dict[str, Callable[[Path, dict[str, Any], str, str], list[tuple[str, str]]]] = {
     "etl-mmos-metadata": check_sources_metadata,
     "innerlens-mmos": check_profile_evidence,
     "mmos-voice-profile": check_voice_profile_spans,
+    "mmos-kb": check_kb_index,
 }

@@ -75,6 +75,12 @@ class Catalog:
     def fidelity_file(self, slug: str) -> Path:
         return self.analysis_dir(slug) / "fidelity.yaml"
 
+    def kb_chunks_file(self, slug: str) -> Path:
+        return self.mind_dir(slug) / "kb" / "chunks.jsonl"
+
+    def kb_index_file(self, slug: str) -> Path:
+        return self.mind_dir(slug) / "kb" / "index.yaml"
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the outputs root, POSIX style (as stored inside contract files)."""
         return path.relative_to(self.root).as_posix()

@@ -421,6 +421,30 @@ def fidelity(
         typer.echo(f"{path}: {result['score']:.1f} ({verdict}; {result['words']:,} words, confidence {result['confidence']:.2f})")
 
 
+@app.command()
+def ask(
+    slug: str = typer.Argument(..., help="The mind (its MMOS outputs must exist)."),
+    question: str = typer.Argument(..., help="What to ask."),
+    top: int = typer.Option(3, "--top", min=1, max=20, help="How many passages."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json", help="text or json."),
+    outputs: Optional[Path] = OutputsOption,
+) -> None:
+    """The passages of the mind's own words most relevant to a question, verbatim, with citations (offline)."""
+    from lendaria.catalog import check_slug
+    from lendaria.packs import service
+
+    check_slug(slug)
+    answers = service("ask")(_outputs_root(outputs), slug, question, top)
+    if format is Format.json:
+        typer.echo(json.dumps(answers, indent=2, ensure_ascii=False))
+        return
+    if not answers:
+        typer.echo("No passage of this mind shares a word with the question.")
+    for answer in answers:
+        typer.echo(f"[{answer['source_id']}:{answer['start']}-{answer['end']}] (relevance {answer['score']:.2f})")
+        typer.echo(answer["text"].strip() + "\n")
+
+
 @contracts_app.command("list")
 def contracts_list(format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json")) -> None:
     """Every contract this installation knows, with status, provider → consumer and location."""

@@ -151,3 +151,36 @@ def test_the_pipeline_skips_mmos_below_the_gate_and_exits_cleanly(prefect_harnes
     assert result["mmos"]["skipped"] and "MMOS needs at least 10,000" in result["mmos"]["summary"]
     assert not (tmp_path / "out" / "minds" / "small-mind" / "analysis" / "voice-profile.yaml").exists()
     assert not (tmp_path / "out" / "minds" / "small-mind" / "analysis" / "fidelity.yaml").exists()
+
+
+def test_knowledge_base_chunks_are_verbatim_build_passages_grouped_by_topic_and_ask_cites_them(demo, tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    run_mmos(DEMO_SLUG, demo, settings)
+    mind = demo / "minds" / DEMO_SLUG
+    chunks = [json.loads(line) for line in (mind / "kb" / "chunks.jsonl").read_text().splitlines()]
+    index = load_yaml((mind / "kb" / "index.yaml").read_text())
+    held = load_yaml((mind / "analysis" / "voice-profile.yaml").read_text())["split"]["held_out"]
+    assert sum(c["words"] for c in chunks) == load_yaml((mind / "analysis" / "voice-profile.yaml").read_text())["split"]["build_words"]
+    for c in chunks:  # verbatim, and never from the held-out set
+        assert not any(h["source_id"] == c["source_id"] and c["start"] < h["end"] and h["start"] < c["end"] for h in held)
+    assert 2 <= len(index["topics"]) <= 12 and sorted(i for t in index["topics"] for i in t["chunks"]) == sorted(c["id"] for c in chunks)
+    done = run_cli("ask", DEMO_SLUG, "Why count the same square of shore every month?", "--format", "json", "--outputs", str(demo))
+    assert done.returncode == 0, done.stderr
+    answers = json.loads(done.stdout)
+    assert len(answers) == 3 and answers[0]["score"] >= answers[-1]["score"] > 0
+    bodies = {p.name.removesuffix(".md"): p.read_text().split("---\n", 2)[2] for p in (mind / "sources").glob("*.md")}
+    for answer in answers:
+        assert bodies[answer["source_id"]][answer["start"]:answer["end"]] == answer["text"]
+    assert "count" in answers[0]["text"].lower()
+    text = run_cli("ask", DEMO_SLUG, "kelp storm holdfast", "--outputs", str(demo))
+    assert text.returncode == 0 and text.stdout.startswith("[") and "kelp" in text.stdout.lower()
+    assert run_cli("ask", "nobody", "anything", "--outputs", str(demo)).returncode == 1
+
+    lines = (mind / "kb" / "chunks.jsonl").read_text().splitlines()
+    record = json.loads(lines[0])  # a held-out passage smuggled into the knowledge base, verbatim
+    record.update(source_id=held[0]["source_id"], start=held[0]["start"], end=held[0]["end"],
+                  text=bodies[held[0]["source_id"]][held[0]["start"]:held[0]["end"]])
+    lines[0] = json.dumps(record)
+    (mind / "kb" / "chunks.jsonl").write_text("\n".join(lines) + "\n")
+    refused = run_cli("validate", str(mind / "kb" / "chunks.jsonl"))
+    assert refused.returncode == 1 and "overlaps the held-out span" in refused.stdout + refused.stderr

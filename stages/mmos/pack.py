@@ -10,8 +10,8 @@ PACK = Pack(
     after=("etl", "innerlens"),
     payload_builder="stages.mmos.persist:build_payload",
     role="mmos",
-    contracts=("mmos-voice-profile", "mmos-fidelity"),
+    contracts=("mmos-voice-profile", "mmos-fidelity", "mmos-kb", "mmos-kb-chunks"),
     optional=True,
-    services=(("fidelity", "stages.mmos.run:score_texts"),),
+    services=(("fidelity", "stages.mmos.run:score_texts"), ("ask", "stages.mmos.run:ask")),
     description="viability gate, held-out split, voice profile and calibrated voice fidelity",
 )

@@ -10,6 +10,7 @@ use to score a text against a mind.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from lendaria.fileio import write_text_if_changed
 from lendaria.settings import Settings
 from lendaria.yamlio import dump_yaml, load_yaml
 
-from stages.mmos import fidelity
+from stages.mmos import fidelity, kb
 from stages.mmos.fidelity import Calibration, MindModel, counts_of, join_texts
 from stages.mmos.reference import load_reference
 from stages.mmos.split import Passage, passages, split, text_of
@@ -30,6 +31,7 @@ from stages.mmos.stylometry import CHUNK_WORDS
 from stages.mmos.voice import voice_profile
 
 VOICE_CONTRACT = "mmos-voice-profile"
+KB_INDEX_CONTRACT = "mmos-kb"
 FIDELITY_CONTRACT = "mmos-fidelity"
 MIN_OWN_PASSAGE_WORDS = 500  # a held-out remainder shorter than this is not scored on its own
 
@@ -123,13 +125,21 @@ def fidelity_document(slug: str, model: MindModel, check: dict[str, Any], others
 
 def fragments_by_source(catalog: Catalog, slug: str) -> dict[str, list[tuple[int, int, str]]]:
     """InnerLens's fragments as (start, end, id) per source, for citing them beside spans."""
-    import json
-
     result: dict[str, list[tuple[int, int, str]]] = {}
     for line in catalog.fragments_file(slug).read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         result.setdefault(record["source_id"], []).append((record["start"], record["end"], record["id"]))
     return result
+
+
+def kb_index(slug: str, catalog: Catalog, chunks: list[dict[str, Any]], topics: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"mind": slug, "chunks_file": catalog.relative(catalog.kb_chunks_file(slug)), "chunks": len(chunks),
+            "words": sum(c["words"] for c in chunks), "built_from": "the build set only (never the held-out spans)",
+            "method": {"chunks": "the build set's passages: whole paragraphs, about 250 words, each with its span",
+                       "topics": "TF-IDF (English stop words, sublinear tf) grouped by Ward agglomerative clustering of the "
+                                 "unit-length vectors; labels: the terms of highest mean weight",
+                       "retrieval": "TF-IDF cosine similarity between the question and each chunk (lendaria ask)"},
+            "topics": topics}
 
 
 def build_set(sources: list[Source]) -> tuple[list[Passage], list[Passage], dict[str, str]]:
@@ -155,12 +165,21 @@ def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResu
     check = self_check(model, text_of(bodies, held_out))
     fragments = fragments_by_source(catalog, mind_slug) if with_innerlens else None
     profile = voice_profile(mind_slug, reference, model.build, build_texts, build, held_out, gate, with_innerlens, fragments)
+    chunks = kb.chunk_records(mind_slug, build, bodies, fragments)
+    topics = kb.assign_topics(chunks)
     registry = get_registry()
     voice_path, fidelity_path = catalog.voice_profile_file(mind_slug), catalog.fidelity_file(mind_slug)
-    files = {voice_path: _validated(catalog, voice_path, dump_yaml({"contract": registry.latest(VOICE_CONTRACT).ref, **profile})),
-             fidelity_path: _validated(catalog, fidelity_path, dump_yaml({"contract": registry.latest(FIDELITY_CONTRACT).ref,
-                                                                          **fidelity_document(mind_slug, model, check, sorted(others))}))}
-    written = [catalog.relative(p) for p, text in files.items() if write_text_if_changed(p, text)]
+    chunks_path, index_path = catalog.kb_chunks_file(mind_slug), catalog.kb_index_file(mind_slug)
+    analysis = {voice_path: _validated(catalog, voice_path, dump_yaml({"contract": registry.latest(VOICE_CONTRACT).ref, **profile})),
+                fidelity_path: _validated(catalog, fidelity_path, dump_yaml({"contract": registry.latest(FIDELITY_CONTRACT).ref,
+                                                                             **fidelity_document(mind_slug, model, check, sorted(others))}))}
+    written = [catalog.relative(p) for p, text in analysis.items() if write_text_if_changed(p, text)]
+    # the chunks' check reads the held-out spans of the voice profile just written
+    knowledge = {chunks_path: _validated(catalog, chunks_path, "".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) + "\n"
+                                                                       for c in chunks)),
+                 index_path: _validated(catalog, index_path, dump_yaml({"contract": registry.latest(KB_INDEX_CONTRACT).ref,
+                                                                        **kb_index(mind_slug, catalog, chunks, topics)}))}
+    written += [catalog.relative(p) for p, text in knowledge.items() if write_text_if_changed(p, text)]
     return MmosResult(mind_slug, gate, with_innerlens, sum(p.words for p in build), sum(p.words for p in held_out), check, written)
 
 
@@ -207,6 +226,21 @@ def load_model(outputs_root: Path, slug: str) -> MindModel:
     c = document["calibration"]
     calibration = Calibration(c["intercept"], c["coef_words"], c["coef_ngrams"], c["own_examples"], c["other_examples"])
     return MindModel(space, build, calibration, document["threshold"])
+
+
+def ask(outputs_root: Path, slug: str, question: str, top: int = 3) -> list[dict[str, Any]]:
+    """The chunks of the mind's knowledge base most relevant to ``question``, verbatim, with citations."""
+    catalog = Catalog(outputs_root)
+    path = catalog.kb_chunks_file(slug)
+    if not path.is_file():
+        raise InputError("missing.", file=catalog.relative(path), hint=f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
+    result = get_registry().validate_file(path, display=catalog.relative(path))
+    if not result.ok:
+        raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [{"score": round(score, 4), "chunk": r["id"], "source_id": r["source_id"], "start": r["start"], "end": r["end"],
+             "text": r["text"], **({"fragment_ids": r["fragment_ids"]} if "fragment_ids" in r else {})}
+            for score, r in kb.Index.build(records).search(question, top)]
 
 
 def score_texts(outputs_root: Path, slug: str, texts: list[str]) -> list[dict[str, Any]]:
