@@ -38,7 +38,7 @@ def good_records() -> list[dict]:
 
 def run(records: list[dict], language: str | None = "en") -> dict:
     return audit.audit("test-mind", "minds/test-mind/analysis/fragments.jsonl", records, {"notes-1": BODY},
-                       language=language, speaker="Test Mind", max_words=120, min_words=12)
+                       language=language, speaker="Test Mind", max_words=120)
 
 
 def by_check(report: dict) -> dict[str, dict]:
@@ -138,7 +138,7 @@ from pathlib import Path
 from stages.innerlens import audit
 records = [json.loads(line) for line in Path(sys.argv[1]).read_text().splitlines()]
 bodies = {r["source_id"]: " " * 100_000 for r in records}
-audit.audit("m", "f", records, bodies, language="en", speaker=None, max_words=120, min_words=12)
+audit.audit("m", "f", records, bodies, language="en", speaker=None, max_words=120)
 print("=== great-expectations defaults ===", file=sys.stderr, flush=True)
 import great_expectations as gx, great_expectations.expectations as gxe, pandas as pd
 context = gx.get_context(mode="ephemeral")

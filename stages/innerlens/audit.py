@@ -38,7 +38,6 @@ class Check:
 class AuditInputs:
     language: str | None  # the mind's declared language (primary subtag), if any
     source_ids: tuple[str, ...]
-    min_words: int
     max_words: int
 
 
@@ -220,11 +219,11 @@ def report(slug: str, fragments_file: str, results: list[dict[str, Any]], rows: 
 
 
 def audit(slug: str, fragments_file: str, records: list[dict[str, Any]], bodies: dict[str, str], *,
-          language: str | None, speaker: str | None, max_words: int, min_words: int) -> dict[str, Any]:
+          language: str | None, speaker: str | None, max_words: int) -> dict[str, Any]:
     """Build the table, run the suite, return the report."""
     language = primary_language(language)
     table = fragment_table(records, bodies, speaker, detect_languages([r["text"] for r in records]))
-    inputs = AuditInputs(language, tuple(sorted(bodies)), min_words, max_words)
+    inputs = AuditInputs(language, tuple(sorted(bodies)), max_words)
     return report(slug, fragments_file, run_suite(table, inputs), len(records), language)
 
 

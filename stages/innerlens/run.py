@@ -26,7 +26,7 @@ from lendaria.yamlio import dump_yaml
 
 from stages.innerlens import audit, dedupe, llm_rating
 from stages.innerlens.dedupe import collapse
-from stages.innerlens.fragments import MAX_WORDS, MIN_WORDS, Fragment, fragment_source
+from stages.innerlens.fragments import MAX_WORDS, Fragment, fragment_source
 from stages.innerlens.profile import RADAR_FILE, build_profile, radar_svg, with_llm_rating
 
 FRAGMENTS_CONTRACT = "innerlens-fragments"
@@ -246,7 +246,7 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
     records = [record(k, classes) for k in kept]
     clock.lap("fragments")
     quality = audit.audit(mind_slug, catalog.relative(path), records, {s.source_id: s.body for s in sources},
-                          language=metadata.get("language"), speaker=metadata.get("name"), max_words=MAX_WORDS, min_words=MIN_WORDS)
+                          language=metadata.get("language"), speaker=metadata.get("name"), max_words=MAX_WORDS)
     quality_text = _validated(catalog, quality_path, render_quality(quality))
     clock.lap("audit")
     if quality["status"] == "failed":
