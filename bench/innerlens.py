@@ -112,18 +112,16 @@ def measure_persist(outputs: Path, home: Path) -> dict:
     """Fragments of the corpus mind: raw COPY vs the persist path, then the whole InnerLens payload."""
     import psycopg
 
-    from lendaria.db import migrations
     from lendaria.db.embedded import EmbeddedPostgres
     from lendaria.db.persist import persist_stage
     from lendaria.db.repository import PostgresRepository
+    from lendaria.db.target import prepare
     from stages.innerlens.persist import build_payload
 
     server = EmbeddedPostgres(home)
     try:
         url = server.start()
-        with psycopg.connect(url, autocommit=True) as conn:
-            migrations.apply_bootstrap(conn)
-            migrations.migrate(conn)
+        prepare(url, Settings())  # bootstrap and migrate, as `lendaria db migrate` does
         repository = PostgresRepository(url, Settings())
         persist_stage("etl", SLUG, outputs, repository, run_id="bench-etl")
         payload = build_payload(Catalog(outputs), SLUG)

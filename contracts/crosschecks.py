@@ -85,11 +85,7 @@ def check_fragments_verbatim(path: Path, records: list[tuple[int, dict[str, Any]
 
     def body_of(source_id: str) -> str | None:
         if source_id not in bodies:
-            file = path.parent.parent / "sources" / f"{source_id}.md"
-            try:
-                bodies[source_id] = parse_markdown(file.read_text(encoding="utf-8")).body
-            except (OSError, InputError, UnicodeDecodeError):
-                bodies[source_id] = None
+            bodies[source_id] = _body(path.parent.parent / "sources", source_id)
         return bodies[source_id]
 
     problems = []
@@ -111,10 +107,8 @@ def check_fragments_verbatim(path: Path, records: list[tuple[int, dict[str, Any]
 
 def check_profile_evidence(path: Path, data: dict[str, Any], ref: str, display: str) -> list[tuple[str, str]]:
     """(pointer, message) for each evidence id of psychometric-profile.yaml missing from fragments.jsonl beside it."""
-    fragments = path.parent / "fragments.jsonl"
-    try:
-        known = {json.loads(line)["id"] for line in fragments.read_text(encoding="utf-8").splitlines() if line.strip()}
-    except (OSError, ValueError, KeyError, TypeError):
+    known = _fragment_ids(path.parent)
+    if known is None:
         return [("/big_five", "fragments.jsonl beside it is missing or unreadable")] if data.get("big_five") else []
     cited = []
     for trait, values in (data.get("big_five") or {}).items():

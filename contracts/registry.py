@@ -78,6 +78,11 @@ class ValidationResult:
     def ok(self) -> bool:
         return not self.violations
 
+    def raise_unless_ok(self, display: str | Path) -> None:
+        """Raise :class:`ContractViolationError` for ``display`` when any check failed."""
+        if self.violations:
+            raise ContractViolationError(display, self.violations[0].contract, self.violations)
+
     def extend(self, other: "ValidationResult") -> None:
         self.checked.extend(other.checked)
         self.violations.extend(other.violations)

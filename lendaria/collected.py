@@ -1,5 +1,6 @@
-"""Reading what ETL collected (contract etl-mmos files under ``outputs/minds/<slug>/sources/``), for
-every pack that analyses a mind's sources. Each file is validated against its contract as it is read."""
+"""Reading and checking the contract files stages write: what ETL collected (etl-mmos files under
+``outputs/minds/<slug>/sources/``), for every pack that analyses a mind's sources, and any contract
+file a pack writes or persists. Each file is validated against its contract as it is read."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contracts import ContractViolationError, get_registry
+from contracts import get_registry
 from lendaria.catalog import Catalog, check_slug
 from lendaria.documents import parse_markdown
 from lendaria.errors import InputError
@@ -56,11 +57,26 @@ def read_sources(catalog: Catalog, slug: str, metadata: dict[str, Any] | None = 
             continue
         path = catalog.source_file(slug, entry["source_id"])
         text = path.read_text(encoding="utf-8")
-        result = registry.validate_text(text, path, display=catalog.relative(path))
-        if not result.ok:
-            raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
+        registry.validate_text(text, path, display=catalog.relative(path)).raise_unless_ok(catalog.relative(path))
         front_body = parse_markdown(text)
         front = front_body.front_matter
         sources.append(Source(entry["source_id"], front["sha256"], front_body.body, front.get("classification", "PUBLIC"),
                               front["type"], front["words"]))
     return sources
+
+
+def validated_text(catalog: Catalog, path: Path, text: str) -> str:
+    """``text``, about to be written at ``path``, after its contract's checks (a failure is a bug,
+    raised before any write)."""
+    get_registry().validate_text(text, path, display=catalog.relative(path)).raise_unless_ok(catalog.relative(path))
+    return text
+
+
+def read_valid_file(catalog: Catalog, path: Path, hint: str) -> tuple[str, bytes]:
+    """The file's path relative to the outputs root and its bytes, after its contract's checks (schema,
+    then the checks across files); a missing file raises :class:`InputError` with ``hint``."""
+    relative = catalog.relative(path)
+    if not path.is_file():
+        raise InputError("missing.", file=relative, hint=hint)
+    get_registry().validate_file(path, display=relative).raise_unless_ok(relative)
+    return relative, path.read_bytes()

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts import ContractViolationError, get_registry
+from contracts import get_registry
 from lendaria.catalog import Catalog
 from lendaria.documents import parse_markdown, render_markdown
 from lendaria.errors import InputError
@@ -194,13 +194,9 @@ def check_collection(collection: Collection, catalog: Catalog) -> None:
     registry = get_registry()
     for source_id, text in collection.files.items():
         path = catalog.source_file(collection.slug, source_id)
-        result = registry.validate_text(text, path, display=catalog.relative(path))
-        if not result.ok:
-            raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
+        registry.validate_text(text, path, display=catalog.relative(path)).raise_unless_ok(catalog.relative(path))
     path = catalog.sources_metadata(collection.slug)
-    result = registry.validate_text(dump_yaml(collection.metadata), path, display=catalog.relative(path))
-    if not result.ok:
-        raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
+    registry.validate_text(dump_yaml(collection.metadata), path, display=catalog.relative(path)).raise_unless_ok(catalog.relative(path))
 
 
 def write_collection(catalog: Catalog, collection: Collection) -> WriteReport:

@@ -9,17 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts import ContractViolationError, get_registry
+from contracts import get_registry
 from lendaria.catalog import Catalog
 from lendaria.documents import parse_markdown
 from lendaria.errors import InputError
 from lendaria.fileio import sha256_bytes
 from lendaria.yamlio import load_yaml
-
-
-def _raise_unless_ok(result, catalog: Catalog, path) -> None:
-    if not result.ok:
-        raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
 
 
 def _read_valid(catalog: Catalog, path) -> tuple[str, str]:
@@ -29,7 +24,7 @@ def _read_valid(catalog: Catalog, path) -> tuple[str, str]:
     except FileNotFoundError:
         raise InputError("missing.", file=path, hint="Run the ETL stage (`lendaria run`) first.") from None
     text = raw.decode("utf-8", errors="replace")
-    _raise_unless_ok(get_registry().validate_text(text, path, display=catalog.relative(path)), catalog, path)
+    get_registry().validate_text(text, path, display=catalog.relative(path)).raise_unless_ok(catalog.relative(path))
     return text, sha256_bytes(raw)
 
 
@@ -56,7 +51,7 @@ def build_payload(catalog: Catalog, slug: str) -> dict[str, Any]:
         })
 
     # every file is valid on its own; now metadata.yaml must also agree with the files beside it
-    _raise_unless_ok(get_registry().validate_file(metadata_path, display=metadata_rel), catalog, metadata_path)
+    get_registry().validate_file(metadata_path, display=metadata_rel).raise_unless_ok(metadata_rel)
 
     totals = metadata["totals"]
     batch = {

@@ -17,9 +17,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from contracts import ContractViolationError, get_registry
 from lendaria.catalog import Catalog
-from lendaria.errors import InputError
+from lendaria.collected import read_valid_file
 from lendaria.fileio import sha256_bytes, sha256_text
 from lendaria.yamlio import load_yaml
 
@@ -37,16 +36,9 @@ def build_payload(catalog: Catalog, slug: str) -> dict[str, Any]:
 
 
 def _validated_file(catalog: Catalog, path: Path) -> tuple[str, bytes]:
-    """The file's path relative to the outputs root and its bytes, after its contract's checks (schema,
-    then the checks across files: verbatim offsets, evidence ids)."""
-    if not path.is_file():
-        slug = path.parent.parent.name
-        raise InputError("missing.", file=path, hint=f"Run InnerLens first: `lendaria run {slug} --stages innerlens`.")
-    relative = catalog.relative(path)
-    result = get_registry().validate_file(path, display=relative)
-    if not result.ok:
-        raise ContractViolationError(relative, result.violations[0].contract, result.violations)
-    return relative, path.read_bytes()
+    """Relative path and bytes of an InnerLens file after its contract's checks (verbatim offsets, evidence ids)."""
+    slug = path.parent.parent.name
+    return read_valid_file(catalog, path, f"Run InnerLens first: `lendaria run {slug} --stages innerlens`.")
 
 
 def _audit_row(catalog: Catalog, slug: str) -> tuple[dict[str, Any], bool]:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contracts import ContractViolationError, get_registry
+from contracts import get_registry
 from lendaria.catalog import Catalog
-from lendaria.collected import CLASSIFICATIONS, Source, read_metadata, read_sources
+from lendaria.collected import CLASSIFICATIONS, Source, read_metadata, read_sources, validated_text
 from lendaria.engines.base import CapabilityUnavailableError
 from lendaria.engines.session import EngineSession, current_session
 from lendaria.errors import StageStopped
@@ -189,13 +189,6 @@ def render_quality(document: dict[str, Any]) -> str:
     return dump_yaml({"contract": get_registry().latest(QUALITY_CONTRACT).ref, **document})
 
 
-def _validated(catalog: Catalog, path: Path, text: str) -> str:
-    result = get_registry().validate_text(text, path, display=catalog.relative(path))
-    if not result.ok:  # a bug, caught before any write
-        raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
-    return text
-
-
 def _outputs_sha(paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in paths:
@@ -247,7 +240,7 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
     clock.lap("fragments")
     quality = audit.audit(mind_slug, catalog.relative(path), records, {s.source_id: s.body for s in sources},
                           language=metadata.get("language"), speaker=metadata.get("name"), max_words=MAX_WORDS)
-    quality_text = _validated(catalog, quality_path, render_quality(quality))
+    quality_text = validated_text(catalog, quality_path, render_quality(quality))
     clock.lap("audit")
     if quality["status"] == "failed":
         write_text_if_changed(quality_path, quality_text)
@@ -256,8 +249,8 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
                                  hint="The file lists each failed check with the fragment ids it concerns.")
     profile = rate_with_engine(mind_slug, records, build_profile(mind_slug, records), session)
     clock.lap("profile")
-    files = {path: _validated(catalog, path, render_jsonl(records)), quality_path: quality_text,
-             profile_path: _validated(catalog, profile_path, render_profile(profile))}
+    files = {path: validated_text(catalog, path, render_jsonl(records)), quality_path: quality_text,
+             profile_path: validated_text(catalog, profile_path, render_profile(profile))}
     if "big_five" in profile:
         files[radar_path] = radar_svg(profile)
     written = [catalog.relative(p) for p, text in files.items() if write_text_if_changed(p, text)]

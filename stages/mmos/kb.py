@@ -37,8 +37,7 @@ def chunk_records(slug: str, build: list[Passage], bodies: dict[str, str],
                                   "end": passage.end, "words": passage.words,
                                   "text": bodies[passage.source_id][passage.start:passage.end]}
         if fragments is not None:
-            record["fragment_ids"] = [fid for start, end, fid in fragments.get(passage.source_id, ())
-                                      if passage.start <= start and end <= passage.end]
+            record["fragment_ids"] = passage.fragment_ids(fragments)
         records.append(record)
     return records
 

@@ -7,21 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from contracts import ContractViolationError, get_registry
 from lendaria.catalog import Catalog
-from lendaria.errors import InputError
+from lendaria.collected import read_valid_file
 from lendaria.fileio import sha256_bytes
 from lendaria.yamlio import load_yaml
 
 
 def _read(catalog: Catalog, path: Path, slug: str) -> tuple[str, bytes, dict[str, Any]]:
-    relative = catalog.relative(path)
-    if not path.is_file():
-        raise InputError("missing.", file=relative, hint=f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
-    result = get_registry().validate_file(path, display=relative)
-    if not result.ok:
-        raise ContractViolationError(relative, result.violations[0].contract, result.violations)
-    raw = path.read_bytes()
+    relative, raw = read_valid_file(catalog, path, f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
     return relative, raw, load_yaml(raw.decode("utf-8"))
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contracts import ContractViolationError, get_registry
+from contracts import get_registry
 from lendaria.catalog import Catalog
-from lendaria.collected import Source, read_metadata, read_sources
-from lendaria.errors import InputError, LendariaError
+from lendaria.collected import Source, read_metadata, read_sources, read_valid_file, validated_text
+from lendaria.errors import LendariaError
 from lendaria.fileio import write_text_if_changed
 from lendaria.settings import Settings
 from lendaria.yamlio import dump_yaml, load_yaml
@@ -76,13 +76,6 @@ def check_gate(slug: str, gate: dict[str, Any]) -> None:
             f"{gate['minimum_words']:,}. Add about {missing:,} more words of their writing or speech (transcripts: their "
             "own turns) and run again; nothing was written.",
             hint="The minimum is the setting mmos_min_words (LENDARIA_MMOS_MIN_WORDS).")
-
-
-def _validated(catalog: Catalog, path: Path, text: str) -> str:
-    result = get_registry().validate_text(text, path, display=catalog.relative(path))
-    if not result.ok:  # a bug, caught before any write
-        raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
-    return text
 
 
 def held_out_groups(texts: list[str]) -> list[str]:
@@ -170,27 +163,22 @@ def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResu
     registry = get_registry()
     voice_path, fidelity_path = catalog.voice_profile_file(mind_slug), catalog.fidelity_file(mind_slug)
     chunks_path, index_path = catalog.kb_chunks_file(mind_slug), catalog.kb_index_file(mind_slug)
-    analysis = {voice_path: _validated(catalog, voice_path, dump_yaml({"contract": registry.latest(VOICE_CONTRACT).ref, **profile})),
-                fidelity_path: _validated(catalog, fidelity_path, dump_yaml({"contract": registry.latest(FIDELITY_CONTRACT).ref,
+    analysis = {voice_path: validated_text(catalog, voice_path, dump_yaml({"contract": registry.latest(VOICE_CONTRACT).ref, **profile})),
+                fidelity_path: validated_text(catalog, fidelity_path, dump_yaml({"contract": registry.latest(FIDELITY_CONTRACT).ref,
                                                                              **fidelity_document(mind_slug, model, check, sorted(others))}))}
     written = [catalog.relative(p) for p, text in analysis.items() if write_text_if_changed(p, text)]
     # the chunks' check reads the held-out spans of the voice profile just written
-    knowledge = {chunks_path: _validated(catalog, chunks_path, "".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) + "\n"
+    knowledge = {chunks_path: validated_text(catalog, chunks_path, "".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) + "\n"
                                                                        for c in chunks)),
-                 index_path: _validated(catalog, index_path, dump_yaml({"contract": registry.latest(KB_INDEX_CONTRACT).ref,
+                 index_path: validated_text(catalog, index_path, dump_yaml({"contract": registry.latest(KB_INDEX_CONTRACT).ref,
                                                                         **kb_index(mind_slug, catalog, chunks, topics)}))}
     written += [catalog.relative(p) for p, text in knowledge.items() if write_text_if_changed(p, text)]
     return MmosResult(mind_slug, gate, with_innerlens, sum(p.words for p in build), sum(p.words for p in held_out), check, written)
 
 
 def _validated_documents(catalog: Catalog, slug: str, paths: list[Path]) -> list[dict[str, Any]]:
-    for path in paths:
-        if not path.is_file():
-            raise InputError("missing.", file=catalog.relative(path), hint=f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
-        result = get_registry().validate_file(path, display=catalog.relative(path))
-        if not result.ok:
-            raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
-    return [load_yaml(p.read_text(encoding="utf-8")) for p in paths]
+    hint = f"Run MMOS first: `lendaria run {slug} --stages mmos`."
+    return [load_yaml(read_valid_file(catalog, path, hint)[1].decode("utf-8")) for path in paths]
 
 
 def build_texts_of(catalog: Catalog, slug: str, profile: dict[str, Any]) -> list[str]:
@@ -231,13 +219,8 @@ def load_model(outputs_root: Path, slug: str) -> MindModel:
 def ask(outputs_root: Path, slug: str, question: str, top: int = 3) -> list[dict[str, Any]]:
     """The chunks of the mind's knowledge base most relevant to ``question``, verbatim, with citations."""
     catalog = Catalog(outputs_root)
-    path = catalog.kb_chunks_file(slug)
-    if not path.is_file():
-        raise InputError("missing.", file=catalog.relative(path), hint=f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
-    result = get_registry().validate_file(path, display=catalog.relative(path))
-    if not result.ok:
-        raise ContractViolationError(catalog.relative(path), result.violations[0].contract, result.violations)
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    _, raw = read_valid_file(catalog, catalog.kb_chunks_file(slug), f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
+    records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
     return [{"score": round(score, 4), "chunk": r["id"], "source_id": r["source_id"], "start": r["start"], "end": r["end"],
              "text": r["text"], **({"fragment_ids": r["fragment_ids"]} if "fragment_ids" in r else {})}
             for score, r in kb.Index.build(records).search(question, top)]

@@ -31,6 +31,10 @@ class Passage:
     def span(self) -> dict:
         return {"source_id": self.source_id, "start": self.start, "end": self.end, "words": self.words}
 
+    def fragment_ids(self, fragments: dict[str, list[tuple[int, int, str]]]) -> list[str]:
+        """Ids of the fragments (per source: start, end, id) that lie inside this passage."""
+        return [fid for start, end, fid in fragments.get(self.source_id, ()) if self.start <= start and end <= self.end]
+
 
 def passages(source_id: str, body: str, target: int = PASSAGE_WORDS) -> list[Passage]:
     """Whole paragraphs grouped into passages of about ``target`` words, in order."""

@@ -18,8 +18,7 @@ TOP_FEATURES = 20
 def _cited(passage: Passage, fragments: dict[str, list[tuple[int, int, str]]] | None) -> dict[str, Any]:
     span = passage.span()
     if fragments is not None:
-        span["fragment_ids"] = [fid for start, end, fid in fragments.get(passage.source_id, ())
-                                if passage.start <= start and end <= passage.end]
+        span["fragment_ids"] = passage.fragment_ids(fragments)
     return span
 
 
