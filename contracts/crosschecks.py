@@ -8,11 +8,16 @@ metadata.yaml and agrees with it (source_id, sha256, words).
 fragments of fragments.jsonl.
 ``mmos-kb-chunks``: every chunk is verbatim in its source and overlaps no held-out span.
 ``mmos-kb``: every chunk id of every topic is a line of chunks.jsonl.
+``mmos-layer``: every evidence span is verbatim in its source (``body[start:end] == text``), overlaps
+no held-out span, and cites existing fragments; an LLM claim's ``quote`` is inside its span.
+``mmos-synthesis``, ``mmos-creatoros``: every citation ``[source_id@start:end]`` lies in its source,
+overlaps no held-out span, and the quote in front of it is that span's text.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -156,6 +161,88 @@ def check_kb_index(path: Path, data: dict[str, Any], ref: str, display: str) -> 
             for i, cid in enumerate(topic.get("chunks") or []) if cid not in known]
 
 
+CITATION = re.compile(r"(?:“(?P<quote>[^”]*)”\s*)?\[(?P<source>[a-z0-9][a-z0-9-]{0,80})@(?P<start>\d+):(?P<end>\d+)\]")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _held_out(mind_dir: Path) -> list[tuple[str, int, int]] | None:
+    from lendaria.yamlio import load_yaml
+
+    try:
+        profile = load_yaml((mind_dir / "analysis" / "voice-profile.yaml").read_text(encoding="utf-8")) or {}
+        return [(s["source_id"], s["start"], s["end"]) for s in profile["split"]["held_out"]]
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
+
+
+class SpanChecker:
+    """Checks cited spans of one mind: inside their source, verbatim where a text is given, never
+    overlapping a held-out span, citing existing fragments."""
+
+    def __init__(self, mind_dir: Path):
+        self.mind_dir = mind_dir
+        self.bodies: dict[str, str | None] = {}
+        self.held = _held_out(mind_dir)
+        self.fragments: set[str] | None = None
+
+    def body(self, source_id: str) -> str | None:
+        if source_id not in self.bodies:
+            self.bodies[source_id] = _body(self.mind_dir / "sources", source_id)
+        return self.bodies[source_id]
+
+    def problems(self, pointer: str, source_id: str, start: Any, end: Any, text: str | None = None,
+                 fragment_ids: list[str] | None = None, quote: str | None = None) -> list[tuple[str, str]]:
+        body = self.body(source_id)
+        where = f"{source_id}@{start}:{end}"
+        if body is None:
+            return [(pointer, f"{where}: source {source_id!r} has no file in sources/")]
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(body)):
+            return [(pointer, f"{where} is not inside source {source_id!r}")]
+        found = []
+        if text is not None and body[start:end] != text:
+            found.append((f"{pointer}/text", f"{where}: the cited text is not at those offsets of the source"))
+        if quote is not None and _flat(quote) not in _flat(body[start:end]):
+            found.append((f"{pointer}/quote", f"{where}: the quote is not inside the cited span"))
+        if self.held is None:
+            found.append((pointer, "analysis/voice-profile.yaml is missing or unreadable: held-out spans cannot be checked"))
+        else:
+            found += [(pointer, f"{where} overlaps the held-out span {sid}@{s}:{e}")
+                      for sid, s, e in self.held if sid == source_id and start < e and s < end]
+        if fragment_ids:
+            self.fragments = _fragment_ids(self.mind_dir / "analysis") if self.fragments is None else self.fragments
+            found += [(f"{pointer}/fragment_ids/{i}", f"{fid!r} is not a fragment in fragments.jsonl")
+                      for i, fid in enumerate(fragment_ids) if self.fragments is None or fid not in self.fragments]
+        return found
+
+
+def check_layer_evidence(path: Path, data: dict[str, Any], ref: str, display: str) -> list[tuple[str, str]]:
+    """(pointer, message) for each evidence span of a layer file that does not resolve or is held out."""
+    checker = SpanChecker(path.parent.parent.parent)
+    problems = []
+    for c, claim in enumerate(data.get("claims") or []):
+        for e, span in enumerate((claim or {}).get("evidence") or []):
+            problems += checker.problems(f"/claims/{c}/evidence/{e}", str(span.get("source_id")), span.get("start"), span.get("end"),
+                                         span.get("text"), span.get("fragment_ids"), span.get("quote"))
+    return problems
+
+
+def check_markdown_citations(path: Path, data: dict[str, Any], ref: str, display: str) -> list[tuple[str, str]]:
+    """(pointer, message) for each citation of a synthesis file or system prompt that does not resolve,
+    is held out, or follows a quote that is not its span's text."""
+    checker = SpanChecker(path.parent.parent)
+    problems = []
+    for number, match in enumerate(CITATION.finditer(data.get("body") or "")):
+        source_id, start, end = match["source"], int(match["start"]), int(match["end"])
+        problems += checker.problems(f"/body/citations/{number}", source_id, start, end)
+        body = checker.body(source_id)
+        if match["quote"] is not None and body is not None and _flat(match["quote"]) != _flat(body[start:end]):
+            problems.append((f"/body/citations/{number}", f"{source_id}@{start}:{end}: the quote before it is not the span's text"))
+    return problems
+
+
 JSONL_CROSS_CHECKS: dict[str, Callable[[Path, list[tuple[int, dict[str, Any]]]], list[tuple[str, str]]]] = {
     "innerlens-fragments": check_fragments_verbatim,
     "mmos-kb-chunks": check_kb_chunks,
@@ -166,4 +253,7 @@ CROSS_CHECKS: dict[str, Callable[[Path, dict[str, Any], str, str], list[tuple[st
     "innerlens-mmos": check_profile_evidence,
     "mmos-voice-profile": check_voice_profile_spans,
     "mmos-kb": check_kb_index,
+    "mmos-layer": check_layer_evidence,
+    "mmos-synthesis": check_markdown_citations,
+    "mmos-creatoros": check_markdown_citations,
 }

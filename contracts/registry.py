@@ -384,13 +384,14 @@ class Registry:
             result.violations.append(Violation(display, ref, "", f"not valid UTF-8 (byte {exc.start})"))
             return result
         result = self.validate_text(text, path, display=display)
-        if result.ok and result.checked and path.suffix.lower() in (".yaml", ".yml"):
+        if result.ok and result.checked and path.suffix.lower() in (".yaml", ".yml", ".md"):
             from contracts.crosschecks import CROSS_CHECKS
 
             ref = result.checked[-1][1]
             check = CROSS_CHECKS.get(parse_ref(ref)[0])
             if check is not None:
-                for pointer, message in check(path, load_yaml(text), ref, display):
+                data = parse_markdown(text, file=display).parsed_form() if path.suffix.lower() == ".md" else load_yaml(text)
+                for pointer, message in check(path, data, ref, display):
                     result.violations.append(Violation(display, ref, pointer, message))
         return result
 

@@ -81,6 +81,19 @@ class Catalog:
     def kb_index_file(self, slug: str) -> Path:
         return self.mind_dir(slug) / "kb" / "index.yaml"
 
+    def layer_file(self, slug: str, layer: str) -> Path:
+        if not _SLUG_RE.match(layer):
+            raise ValueError(f"invalid layer name {layer!r}")
+        return self.analysis_dir(slug) / "layers" / f"{layer}.yaml"
+
+    def synthesis_file(self, slug: str, kind: str) -> Path:
+        if not _SLUG_RE.match(kind):
+            raise ValueError(f"invalid synthesis kind {kind!r}")
+        return self.mind_dir(slug) / "synthesis" / f"{kind}.md"
+
+    def system_prompt_file(self, slug: str) -> Path:
+        return self.mind_dir(slug) / "system_prompts" / "generalista.md"
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the outputs root, POSIX style (as stored inside contract files)."""
         return path.relative_to(self.root).as_posix()

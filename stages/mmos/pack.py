@@ -1,6 +1,7 @@
-"""The MMOS pack's declaration (read by lendaria.packs): the mind itself. Part 1: viability gate,
-build / held-out split, voice profile and a calibrated voice-fidelity score (offered to the other
-packs as the ``fidelity`` service)."""
+"""The MMOS pack's declaration (read by lendaria.packs): the mind itself. Viability gate, build /
+held-out split, voice profile and a calibrated voice-fidelity score (the ``fidelity`` service), the
+eight analysis layers with cited evidence, synthesis, the generalista system prompt and the knowledge
+base (the ``ask`` service)."""
 
 from lendaria.packs import Pack
 
@@ -10,8 +11,8 @@ PACK = Pack(
     after=("etl", "innerlens"),
     payload_builder="stages.mmos.persist:build_payload",
     role="mmos",
-    contracts=("mmos-voice-profile", "mmos-fidelity", "mmos-kb", "mmos-kb-chunks"),
+    contracts=("mmos-voice-profile", "mmos-fidelity", "mmos-kb", "mmos-kb-chunks", "mmos-layer", "mmos-synthesis", "mmos-creatoros"),
     optional=True,
     services=(("fidelity", "stages.mmos.run:score_texts"), ("ask", "stages.mmos.run:ask")),
-    description="viability gate, held-out split, voice profile and calibrated voice fidelity",
+    description="voice fidelity, eight analysis layers with cited evidence, synthesis, system prompt, knowledge base",
 )

@@ -23,13 +23,20 @@ from lendaria.fileio import write_text_if_changed
 from lendaria.settings import Settings
 from lendaria.yamlio import dump_yaml, load_yaml
 
-from stages.mmos import fidelity, kb
+from lendaria.engines.session import current_session
+from lendaria.fileio import sha256_bytes
+from stages.mmos import analysis, fidelity, kb, layers
+from stages.mmos.evidence import build_sentences
+from stages.mmos.prompt import render_prompt, render_synthesis
 from stages.mmos.fidelity import Calibration, MindModel, counts_of, join_texts
 from stages.mmos.reference import load_reference
 from stages.mmos.split import Passage, passages, split, text_of
 from stages.mmos.stylometry import CHUNK_WORDS
 from stages.mmos.voice import voice_profile
 
+LAYER_CONTRACT = "mmos-layer"
+SYNTHESIS_CONTRACT = "mmos-synthesis"
+PROMPT_CONTRACT = "mmos-creatoros"
 VOICE_CONTRACT = "mmos-voice-profile"
 KB_INDEX_CONTRACT = "mmos-kb"
 FIDELITY_CONTRACT = "mmos-fidelity"
@@ -143,7 +150,8 @@ def build_set(sources: list[Source]) -> tuple[list[Passage], list[Passage], dict
 
 def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResult:
     catalog = Catalog(outputs_root)
-    sources = read_sources(catalog, mind_slug, read_metadata(catalog, mind_slug))
+    metadata = read_metadata(catalog, mind_slug)
+    sources = read_sources(catalog, mind_slug, metadata)
     gate = viability(sources, settings.mmos_min_words)
     check_gate(mind_slug, gate)
     with_innerlens = catalog.fragments_file(mind_slug).is_file() and catalog.profile_file(mind_slug).is_file()
@@ -173,7 +181,44 @@ def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResu
                  index_path: validated_text(catalog, index_path, dump_yaml({"contract": registry.latest(KB_INDEX_CONTRACT).ref,
                                                                         **kb_index(mind_slug, catalog, chunks, topics)}))}
     written += [catalog.relative(p) for p, text in knowledge.items() if write_text_if_changed(p, text)]
+    # the layers, synthesis and prompt cite spans that the checks compare with the held-out spans just written
+    written += write_mind(catalog, mind_slug, metadata, build, held_out, bodies, fragments, settings)
     return MmosResult(mind_slug, gate, with_innerlens, sum(p.words for p in build), sum(p.words for p in held_out), check, written)
+
+
+def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: list[Passage], held_out: list[Passage],
+               bodies: dict[str, str], fragments: dict[str, list[tuple[int, int, str]]] | None, settings: Settings) -> list[str]:
+    """The eight layer files, the two synthesis files and the system prompt (validated, atomic,
+    untouched when unchanged); the relative paths written."""
+    registry = get_registry()
+    sentences = build_sentences(build, bodies)
+    results = layers.analyse(sentences, [(p.source_id, bodies[p.source_id][p.start:p.end]) for p in build],
+                             metadata.get("language") or "en", len(bodies))
+    added = analysis.enrich(slug, results, sentences, current_session(settings))
+    documents = {layer: analysis.document(slug, result, fragments, added.get(layer)) for layer, result in results.items()}
+    texts = {catalog.layer_file(slug, layer): validated_text(catalog, catalog.layer_file(slug, layer),
+                                                              dump_yaml({"contract": registry.latest(LAYER_CONTRACT).ref, **doc}))
+             for layer, doc in documents.items()}
+    name = metadata.get("name") or slug
+    build_words = sum(p.words for p in build)
+    for kind, chosen in (("frameworks", [l for l in layers.LAYERS if l not in ("communication-style", "signature-phrases")]),
+                         ("communication-style", ["communication-style", "signature-phrases"])):
+        path = catalog.synthesis_file(slug, kind)
+        front = {"contract": registry.latest(SYNTHESIS_CONTRACT).ref, "mind": slug, "kind": kind, "layers": chosen}
+        texts[path] = validated_text(catalog, path, render_synthesis(front, name, documents, build_words))
+    profile_path = catalog.profile_file(slug)
+    profile = load_yaml(profile_path.read_text(encoding="utf-8")) if profile_path.is_file() else None
+    inputs = [catalog.voice_profile_file(slug), catalog.fidelity_file(slug)] + ([profile_path] if profile else [])
+    input_hashes = [{"path": catalog.relative(p), "sha256": sha256_bytes(p.read_bytes())} for p in inputs]
+    input_hashes += [{"path": catalog.relative(p), "sha256": sha256_bytes(texts[p].encode("utf-8"))}
+                     for p in (catalog.layer_file(slug, layer) for layer in layers.LAYERS)]
+    engines = sorted({d["engine"] for d in documents.values()})
+    front = {"contract": registry.latest(PROMPT_CONTRACT).ref, "mind": slug, "name": name, "engine": ", ".join(engines),
+             "big_five": "present" if profile and "big_five" in profile else "absent", "inputs": input_hashes}
+    split_counts = {"build_words": build_words, "held_out_words": sum(p.words for p in held_out), "sources": len(bodies)}
+    prompt_path = catalog.system_prompt_file(slug)
+    texts[prompt_path] = validated_text(catalog, prompt_path, render_prompt(front, name, documents, split_counts, profile))
+    return [catalog.relative(p) for p, text in texts.items() if write_text_if_changed(p, text)]
 
 
 def _validated_documents(catalog: Catalog, slug: str, paths: list[Path]) -> list[dict[str, Any]]:

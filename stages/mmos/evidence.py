@@ -1,0 +1,84 @@
+"""Evidence for MMOS's analysis: the build set's sentences as citable spans, and the mechanical check
+that a claim's span holds its support (pure functions).
+
+Every claim of every analysis layer cites spans of the **build set** only: sentences inside the build
+passages (``split.py``), each as (source id, start, end) into the source body plus its verbatim text
+and, when InnerLens ran, the ids of the fragments it overlaps. A span resolves when
+``body[start:end] == text``; :func:`supports` is the check a language model's claim must pass (its
+quoted support must be inside the span it cites), and :func:`is_instruction` keeps text that talks to
+a model ("ignore your instructions …") out of the evidence a prompt is built from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from lendaria.engines.capabilities import sentences_with_offsets
+from stages.mmos.split import Passage
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(?:instructions?|prompts?|rules|guidelines|everything above)\b"
+    r"|\b(?:you are now|from now on,? you|system prompt|describe yourself as|pretend (?:to be|you are)|act as an?\b)",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the build set: its span in the source body and its text."""
+
+    index: int
+    source_id: str
+    start: int
+    end: int
+    text: str
+
+    def tokens(self) -> list[str]:
+        return [w.lower().replace("’", "'") for w in _WORD.findall(self.text)]
+
+    def span(self, fragments: dict[str, list[tuple[int, int, str]]] | None = None) -> dict[str, Any]:
+        cited: dict[str, Any] = {"source_id": self.source_id, "start": self.start, "end": self.end, "text": self.text}
+        if fragments is not None:
+            cited["fragment_ids"] = [fid for start, end, fid in fragments.get(self.source_id, ())
+                                     if start < self.end and self.start < end]
+        return cited
+
+
+def build_sentences(build: list[Passage], bodies: dict[str, str]) -> list[Sentence]:
+    """The sentences (of four or more words) of the build passages, in source order."""
+    result: list[Sentence] = []
+    for passage in build:
+        text = bodies[passage.source_id][passage.start:passage.end]
+        for start, end in sentences_with_offsets(text):
+            sentence = text[start:end]
+            if sentence.lstrip().startswith("#"):
+                continue  # a heading is not a statement
+            result.append(Sentence(len(result), passage.source_id, passage.start + start, passage.start + end, sentence))
+    return result
+
+
+def is_instruction(text: str) -> bool:
+    """True when ``text`` addresses a language model (a prompt-injection attempt), not a reader."""
+    return bool(_INSTRUCTION.search(text))
+
+
+def normalised(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(folded.lower().split())
+
+
+def supports(quote: str, span_text: str) -> bool:
+    """A claim's quoted support is inside the span it cites (case, quotes and spacing folded), and is
+    long enough to mean something (three words or more)."""
+    quote = normalised(quote).strip(" .,;:!?\"'")
+    return len(quote.split()) >= 3 and quote in normalised(span_text)
+
+
+def resolves(span: dict[str, Any], bodies: dict[str, str]) -> bool:
+    body = bodies.get(span.get("source_id", ""))
+    start, end = span.get("start"), span.get("end")
+    return (body is not None and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(body)
+            and body[start:end] == span.get("text"))
