@@ -429,20 +429,29 @@ def ask(
     format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json", help="text or json."),
     outputs: Optional[Path] = OutputsOption,
 ) -> None:
-    """The passages of the mind's own words most relevant to a question, verbatim, with citations (offline)."""
+    """The passages of the mind's own words most relevant to a question, verbatim, with citations; with
+    the Anthropic engine (LENDARIA_ENGINE), also an answer in the mind's voice citing them, and its
+    voice-fidelity score."""
     from lendaria.catalog import check_slug
-    from lendaria.packs import service
+    from lendaria.settings import get_settings
+    from stages.mmos.run import answer
 
     check_slug(slug)
-    answers = service("ask")(_outputs_root(outputs), slug, question, top)
+    result = answer(_outputs_root(outputs), slug, question, top, get_settings())
     if format is Format.json:
-        typer.echo(json.dumps(answers, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    if not answers:
+    if "answer" in result:
+        score = result["fidelity"]
+        typer.echo(result["answer"].strip() + "\n")
+        cited = ", ".join(f"[{c['passage']}] {c['source_id']}@{c['start']}:{c['end']}" for c in result["cited"]) or "none"
+        typer.echo(f"({result['engine']}; cites {cited}; voice fidelity {score['score']:.1f}, "
+                   f"{'pass' if score['passed'] else 'fail'}, {score['words']:,} words, confidence {score['confidence']:.2f})\n")
+    if not result["passages"]:
         typer.echo("No passage of this mind shares a word with the question.")
-    for answer in answers:
-        typer.echo(f"[{answer['source_id']}:{answer['start']}-{answer['end']}] (relevance {answer['score']:.2f})")
-        typer.echo(answer["text"].strip() + "\n")
+    for number, passage in enumerate(result["passages"], start=1):
+        typer.echo(f"[{number}] {passage['source_id']}@{passage['start']}:{passage['end']} (relevance {passage['score']:.2f})")
+        typer.echo(passage["text"].strip() + "\n")
 
 
 @contracts_app.command("list")

@@ -166,7 +166,7 @@ def test_knowledge_base_chunks_are_verbatim_build_passages_grouped_by_topic_and_
     assert 2 <= len(index["topics"]) <= 12 and sorted(i for t in index["topics"] for i in t["chunks"]) == sorted(c["id"] for c in chunks)
     done = run_cli("ask", DEMO_SLUG, "Why count the same square of shore every month?", "--format", "json", "--outputs", str(demo))
     assert done.returncode == 0, done.stderr
-    answers = json.loads(done.stdout)
+    answers = json.loads(done.stdout)["passages"]
     assert len(answers) == 3 and answers[0]["score"] >= answers[-1]["score"] > 0
     bodies = {p.name.removesuffix(".md"): p.read_text().split("---\n", 2)[2] for p in (mind / "sources").glob("*.md")}
     for answer in answers:

@@ -94,3 +94,9 @@ class Index:
         scores = (self.matrix @ query.T).toarray().ravel()
         ranked = sorted(((float(s), r) for s, r in zip(scores, self.records) if s > 0), key=lambda p: (-p[0], p[1]["id"]))
         return ranked[:top]
+
+    def passages(self, question: str, top: int = 3) -> list[dict[str, Any]]:
+        """:meth:`search` as citable passages: relevance, chunk id, span, verbatim text, fragment ids."""
+        return [{"score": round(score, 4), "chunk": r["id"], "source_id": r["source_id"], "start": r["start"], "end": r["end"],
+                 "text": r["text"], **({"fragment_ids": r["fragment_ids"]} if "fragment_ids" in r else {})}
+                for score, r in self.search(question, top)]

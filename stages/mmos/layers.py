@@ -355,9 +355,9 @@ def recurring_themes(sentences: list[Sentence], passages: list[tuple[str, str]],
         top_terms = [str(terms[i]) for i in np.lexsort((terms, -model.components_[topic]))[:5]]
         in_sources = {passages[i][0] for i in range(len(passages)) if main[i] == topic}
         order = np.argsort(-sentence_loadings[:, topic].toarray().ravel() if hasattr(sentence_loadings, "toarray") else -sentence_loadings[:, topic], kind="stable")
-        best = [sentences[i] for i in order[:20] if not is_instruction(sentences[i].text)]
+        best = [sentences[i] for i in order[:60] if not is_instruction(sentences[i].text)][:20]
         share = float(mass[topic]) / total_mass
-        claims.append(Claim(_slug("-".join(top_terms[:2])), f"Returns to {', '.join(top_terms[:3])} ({share:.0%} of the text, "
+        claims.append(Claim(_slug("-".join(top_terms[:2])), f"Returns to {', '.join(f'“{t}”' for t in top_terms[:3])} ({share:.0%} of the text, "
                                                               f"main theme in {len(in_sources)} of {sources} sources)",
                             ", ".join(top_terms), round(share, 4), spread(best), {"terms": top_terms, "sources": len(in_sources)}))
     return LayerResult("recurring-themes", method, claims, {"themes": len(claims), "passages": len(passages)})
@@ -481,4 +481,6 @@ def analyse(sentences: list[Sentence], passages: list[tuple[str, str]], language
         "recognition-patterns": recognition_patterns(sentences, vocabulary),
         "contradictions-and-tensions": contradictions_and_tensions(sentences, vocabulary),
     }
+    for result in results.values():  # a claim without evidence is never published
+        result.claims = [claim for claim in result.claims if claim.evidence]
     return {layer: results[layer] for layer in LAYERS}

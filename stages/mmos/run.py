@@ -263,12 +263,32 @@ def load_model(outputs_root: Path, slug: str) -> MindModel:
 
 def ask(outputs_root: Path, slug: str, question: str, top: int = 3) -> list[dict[str, Any]]:
     """The chunks of the mind's knowledge base most relevant to ``question``, verbatim, with citations."""
+    return load_index(outputs_root, slug).passages(question, top)
+
+
+def load_index(outputs_root: Path, slug: str) -> kb.Index:
     catalog = Catalog(outputs_root)
     _, raw = read_valid_file(catalog, catalog.kb_chunks_file(slug), f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
-    records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
-    return [{"score": round(score, 4), "chunk": r["id"], "source_id": r["source_id"], "start": r["start"], "end": r["end"],
-             "text": r["text"], **({"fragment_ids": r["fragment_ids"]} if "fragment_ids" in r else {})}
-            for score, r in kb.Index.build(records).search(question, top)]
+    return kb.Index.build([json.loads(line) for line in raw.decode("utf-8").splitlines()])
+
+
+def answer(outputs_root: Path, slug: str, question: str, top: int, settings: Settings) -> dict[str, Any]:
+    """``lendaria ask``: the passages, and with a language model an answer in the mind's voice citing
+    them, scored for voice fidelity."""
+    from stages.mmos.answer import answer_with_engine
+
+    passages = ask(outputs_root, slug, question, top)
+    catalog = Catalog(outputs_root)
+    prompt_path = catalog.system_prompt_file(slug)
+    result: dict[str, Any] = {"mind": slug, "question": question, "passages": passages, "engine": "offline"}
+    if not prompt_path.is_file():
+        return result
+    _, prompt_raw = read_valid_file(catalog, prompt_path, f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
+    reply = answer_with_engine(slug, question, passages, prompt_raw.decode("utf-8"), current_session(settings))
+    if reply is not None:
+        result.update(reply)
+        result["fidelity"] = score_texts(outputs_root, slug, [reply["answer"]])[0]
+    return result
 
 
 def score_texts(outputs_root: Path, slug: str, texts: list[str]) -> list[dict[str, Any]]:
