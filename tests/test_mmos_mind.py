@@ -9,7 +9,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 
 from lendaria.documents import parse_markdown
 from lendaria.settings import Settings
