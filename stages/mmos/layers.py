@@ -77,6 +77,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def spread(sentences: list[Sentence], limit: int = EVIDENCE_PER_CLAIM) -> list[Sentence]:
     """Up to ``limit`` sentences, one per source first (in order), then the rest in order."""
     chosen, seen = [], set()
@@ -102,15 +106,27 @@ class Vocabulary:
         return max(candidates, key=lambda t: (self.weight.get(t, -99.0), t))
 
 
+def stem(word: str) -> str:
+    """A light English suffix stripper, so "count", "counts" and "counted" group together."""
+    for suffix, replacement, shortest in (("ies", "y", 5), ("ing", "", 6), ("ed", "", 5), ("es", "", 5), ("s", "", 4)):
+        if word.endswith(suffix) and len(word) >= shortest and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + replacement
+    return word
+
+
 def group_statements(layer: str, sentences: list[Sentence], vocabulary: Vocabulary, describe: Callable[[str, int], str],
                      exclude: frozenset[str] = frozenset(), min_group: int = 2) -> list[Claim]:
-    """Claims from statements grouped by keyword, largest groups first (ties: keyword)."""
+    """Claims from statements grouped by keyword stem (labelled by its most frequent form), largest
+    groups first (ties: more sources, then keyword)."""
     groups: dict[str, list[Sentence]] = defaultdict(list)
+    forms: dict[str, Counter] = defaultdict(Counter)
     for sentence in sentences:
         keyword = vocabulary.keyword(sentence, exclude)
         if keyword:
-            groups[keyword].append(sentence)
-    ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), -len({s.source_id for s in kv[1]}), kv[0]))
+            groups[stem(keyword)].append(sentence)
+            forms[stem(keyword)][keyword] += 1
+    labelled = {min(forms[k], key=lambda f: (-forms[k][f], f)): group for k, group in groups.items()}
+    ranked = sorted(labelled.items(), key=lambda kv: (-len(kv[1]), -len({s.source_id for s in kv[1]}), kv[0]))
     total = max(len(sentences), 1)
     claims = [Claim(_slug(keyword), describe(keyword, len(group)), keyword, round(len(group) / total, 4), spread(group),
                     {"statements": len(group), "sources": len({s.source_id for s in group})})
@@ -240,7 +256,7 @@ TENSION_TRIGGERS = frozenset("yet also both paradox paradoxes paradoxical tensio
 def values_and_beliefs(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
     found = matching(sentences, VALUE_PATTERN)
     claims = group_statements("values-and-beliefs", found, vocabulary,
-                              lambda k, n: f"Holds values or beliefs about “{k}” ({n} evaluative or modal statements)",
+                              lambda k, n: f"Holds values or beliefs about “{k}” ({plural(n, 'evaluative or modal statement')})",
                               VALUE_TRIGGERS)
     method = ("evaluative and modal statements (I believe / we must / should / matters / important / duty / principle / "
               "never-always + verb) grouped by their most distinctive content word; English patterns")
@@ -250,7 +266,7 @@ def values_and_beliefs(sentences: list[Sentence], vocabulary: Vocabulary) -> Lay
 def habits_and_routines(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
     found = matching(sentences, HABIT_PATTERN)
     claims = group_statements("habits-and-routines", found, vocabulary,
-                              lambda k, n: f"Describes a habit or routine around “{k}” ({n} habitual statements)", HABIT_TRIGGERS)
+                              lambda k, n: f"Describes a habit or routine around “{k}” ({plural(n, 'habitual statement')})", HABIT_TRIGGERS)
     method = ("habitual statements (every morning / each week / I always / I usually / I never / habit / routine / ritual / "
               "practice) grouped by their most distinctive content word; English patterns")
     return LayerResult("habits-and-routines", method, claims, {"statements": len(found)})
@@ -260,10 +276,10 @@ def recognition_patterns(sentences: list[Sentence], vocabulary: Vocabulary) -> L
     noticing = matching(sentences, RECOGNITION_PATTERN)
     questions = [s for s in sentences if s.text.rstrip(" \"'”’)").endswith("?") and not is_instruction(s.text)]
     claims = group_statements("recognition-patterns", noticing, vocabulary,
-                              lambda k, n: f"Notices “{k}”: {n} statements of what they see, look for or learned",
+                              lambda k, n: f"Notices “{k}”: {plural(n, 'statement')} of what they see, look for or learned",
                               RECOGNITION_TRIGGERS)
     asked = group_statements("recognition-patterns", questions, vocabulary,
-                             lambda k, n: f"Keeps asking about “{k}” ({n} questions)", RECOGNITION_TRIGGERS)
+                             lambda k, n: f"Keeps asking about “{k}” ({plural(n, 'question')})", RECOGNITION_TRIGGERS)
     for claim in asked:
         claim.key = f"asks-{claim.key}"
     merged = sorted(claims + asked, key=lambda c: (-c.weight, c.key))[:MAX_CLAIMS]
@@ -275,7 +291,7 @@ def recognition_patterns(sentences: list[Sentence], vocabulary: Vocabulary) -> L
 def contradictions_and_tensions(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
     found = matching(sentences, TENSION_PATTERN)
     claims = group_statements("contradictions-and-tensions", found, vocabulary,
-                              lambda k, n: f"Holds a tension around “{k}” ({n} statements weighing two sides)", TENSION_TRIGGERS)
+                              lambda k, n: f"Holds a tension around “{k}” ({plural(n, 'statement')} weighing two sides)", TENSION_TRIGGERS)
     method = ("statements that hold two sides (and yet / both … and / not … but / although / on the other hand / I used to / "
               "paradox / tension) grouped by their most distinctive content word; English patterns")
     return LayerResult("contradictions-and-tensions", method, claims, {"statements": len(found)})
@@ -307,7 +323,7 @@ def mental_models(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerRes
         measures[f"{kind}_per_1000_words"] = round(rate, 2)
         if found:
             ranked = sorted(found, key=lambda s: (-max((vocabulary.weight.get(t, -99.0) for t in s.tokens()), default=-99.0), s.index))
-            claims.append(Claim(kind, f"{description[0].upper()}{description[1:]}: {len(found)} statements, {rate:.1f} per 1,000 words",
+            claims.append(Claim(kind, f"{description[0].upper()}{description[1:]}: {plural(len(found), 'statement')}, {rate:.1f} per 1,000 words",
                                 kind, round(rate, 2), spread(ranked), {"statements": len(found)}))
     named: dict[str, list[Sentence]] = defaultdict(list)
     for sentence in sentences:
@@ -317,7 +333,7 @@ def mental_models(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerRes
             named[match.group(1).lower()].append(sentence)
     frameworks = sorted(((n, g) for n, g in named.items() if len(g) >= 2), key=lambda kv: (-len(kv[1]), kv[0]))
     for name, group in frameworks[:MAX_CLAIMS - len(claims)]:
-        claims.append(Claim(f"framework-{_slug(name)}", f"Names a framework: “the {name}” ({len(group)} mentions)", f"the {name}",
+        claims.append(Claim(f"framework-{_slug(name)}", f"Names a framework: “the {name}” ({plural(len(group), 'mention')})", f"the {name}",
                             round(1000.0 * len(group) / words, 2), spread(group), {"statements": len(group)}))
     method = ("reasoning patterns counted per 1,000 words (conditional, causal, contrastive, analogical, stated principles), "
               "each with its most distinctive examples, and the frameworks the person names twice or more "
@@ -443,7 +459,7 @@ def communication_style(sentences: list[Sentence], vocabulary: Vocabulary) -> La
         rate = 1000.0 * len(found) / words
         measures[f"{key}_per_1000_words"] = round(rate, 2)
         if len(found) >= 2:
-            claims.append(Claim(key, f"{description[0].upper()}{description[1:]}: {len(found)} sentences, {rate:.1f} per 1,000 words",
+            claims.append(Claim(key, f"{description[0].upper()}{description[1:]}: {plural(len(found), 'sentence')}, {rate:.1f} per 1,000 words",
                                 key, round(rate, 2), spread(found)))
     method = ("measured over the build set's sentences: sentence length, questions and exclamations per 100 sentences, "
               "grammatical person per 1,000 words, MATTR (500-word window), Flesch reading ease (vowel-group syllables), "
