@@ -56,6 +56,7 @@ class MmosResult:
     held_out_words: int
     self_check: dict[str, Any]
     written: list[str] = field(default_factory=list)
+    claims: dict[str, int] = field(default_factory=dict)  # per layer
 
     def summary(self) -> str:
         inputs = "with InnerLens's fragments" if self.with_innerlens else "without InnerLens outputs (from the sources only)"
@@ -64,7 +65,8 @@ class MmosResult:
         return (f"{self.slug}: {self.gate['own_words']:,} own words in {self.gate['sources']} sources, {inputs}; "
                 f"build {self.build_words:,} / held out {self.held_out_words:,} words. Fidelity self-check: own held-out "
                 f"passages pass {check['true_positive_rate']:.0%}, reference authors' pass {check['false_positive_rate']:.0%}, "
-                f"AUC {check['auc']:.3f}. {changed}.")
+                f"AUC {check['auc']:.3f}. {len(self.claims)} analysis layers with {sum(self.claims.values())} cited claims, "
+                f"synthesis, system prompt and knowledge base; {changed}.")
 
 
 def viability(sources: list[Source], minimum: int) -> dict[str, Any]:
@@ -182,14 +184,16 @@ def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResu
                                                                         **kb_index(mind_slug, catalog, chunks, topics)}))}
     written += [catalog.relative(p) for p, text in knowledge.items() if write_text_if_changed(p, text)]
     # the layers, synthesis and prompt cite spans that the checks compare with the held-out spans just written
-    written += write_mind(catalog, mind_slug, metadata, build, held_out, bodies, fragments, settings)
-    return MmosResult(mind_slug, gate, with_innerlens, sum(p.words for p in build), sum(p.words for p in held_out), check, written)
+    mind_written, claims = write_mind(catalog, mind_slug, metadata, build, held_out, bodies, fragments, settings)
+    return MmosResult(mind_slug, gate, with_innerlens, sum(p.words for p in build), sum(p.words for p in held_out), check,
+                      written + mind_written, claims)
 
 
 def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: list[Passage], held_out: list[Passage],
-               bodies: dict[str, str], fragments: dict[str, list[tuple[int, int, str]]] | None, settings: Settings) -> list[str]:
+               bodies: dict[str, str], fragments: dict[str, list[tuple[int, int, str]]] | None, settings: Settings
+               ) -> tuple[list[str], dict[str, int]]:
     """The eight layer files, the two synthesis files and the system prompt (validated, atomic,
-    untouched when unchanged); the relative paths written."""
+    untouched when unchanged): the relative paths written, and the claims per layer."""
     registry = get_registry()
     sentences = build_sentences(build, bodies)
     results = layers.analyse(sentences, [(p.source_id, bodies[p.source_id][p.start:p.end]) for p in build],
@@ -218,7 +222,8 @@ def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: lis
     split_counts = {"build_words": build_words, "held_out_words": sum(p.words for p in held_out), "sources": len(bodies)}
     prompt_path = catalog.system_prompt_file(slug)
     texts[prompt_path] = validated_text(catalog, prompt_path, render_prompt(front, name, documents, split_counts, profile))
-    return [catalog.relative(p) for p, text in texts.items() if write_text_if_changed(p, text)]
+    written = [catalog.relative(p) for p, text in texts.items() if write_text_if_changed(p, text)]
+    return written, {layer: len(doc["claims"]) for layer, doc in documents.items()}
 
 
 def _validated_documents(catalog: Catalog, slug: str, paths: list[Path]) -> list[dict[str, Any]]:
