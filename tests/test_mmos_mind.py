@@ -254,6 +254,12 @@ def test_a_rerun_rewrites_nothing_and_a_new_source_reanalyses_what_depends_on_it
     assert "minds/iris-valente/system_prompts/generalista.md" in first.written
     assert run_mmos(DEMO_SLUG, out, settings).written == []  # unchanged inputs: nothing rewritten
     mind = out / "minds" / DEMO_SLUG
+    prompt = mind / "system_prompts" / "generalista.md"
+    original = prompt.read_bytes()
+    prompt.write_text("edited by hand\n")  # an output changed behind the stage's back is rewritten
+    assert run_mmos(DEMO_SLUG, out, settings).written == ["minds/iris-valente/system_prompts/generalista.md"]
+    assert prompt.read_bytes() == original
+    assert run_mmos(DEMO_SLUG, out, Settings(home=tmp_path / "other-home")).written == []  # recomputed, byte-identical
     style = mind / "analysis" / "layers" / "communication-style.yaml"
     before = load_yaml(style.read_text())["measures"]["sentences"]
     (demo_copy.parent / "lugworms.txt").write_text("".join(

@@ -55,6 +55,12 @@ class EngineSession:
             return list(self.ledger.calls[index:])
 
 
+def engine_key(session: EngineSession, settings: Settings) -> str:
+    """What of the engine a stage's outputs depend on (part of its no-op fingerprint): offline, or
+    the model's engine and name."""
+    return "offline" if session.choice.name == "offline" else f"{session.choice.name} {settings.engine_model or ''}"
+
+
 def open_session(settings: Settings, correlation_id: str) -> EngineSession:
     """The run's engine, checked before any stage starts.
 

@@ -18,9 +18,9 @@ from contracts import get_registry
 from lendaria.catalog import Catalog
 from lendaria.collected import CLASSIFICATIONS, Source, read_metadata, read_sources, validated_text
 from lendaria.engines.base import CapabilityUnavailableError
-from lendaria.engines.session import EngineSession, current_session
+from lendaria.engines.session import EngineSession, current_session, engine_key
 from lendaria.errors import StageStopped
-from lendaria.fileio import atomic_write_bytes, write_text_if_changed
+from lendaria.fileio import atomic_write_bytes, files_sha256, write_text_if_changed
 from lendaria.settings import Settings
 from lendaria.yamlio import dump_yaml
 
@@ -136,11 +136,6 @@ _CODE = ("fragments.py", "dedupe.py", "audit.py", "bigfive.py", "llm_rating.py",
          "data/reference-rates.json")
 
 
-def engine_key(session: EngineSession, settings: Settings) -> str:
-    """What of the engine the profile depends on: offline, or Anthropic and its model."""
-    return "offline" if session.choice.name == "offline" else f"{session.choice.name} {settings.engine_model or ''}"
-
-
 def inputs_fingerprint(catalog: Catalog, slug: str, engine: str = "offline") -> str:
     """sha256 over everything the outputs depend on: the bytes of metadata.yaml and of every source
     file, the stage's own code and reference data, the folding parameters and the engine."""
@@ -189,13 +184,6 @@ def render_quality(document: dict[str, Any]) -> str:
     return dump_yaml({"contract": get_registry().latest(QUALITY_CONTRACT).ref, **document})
 
 
-def _outputs_sha(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.read_bytes() if path.is_file() else b"(absent)")
-    return digest.hexdigest()
-
-
 class _Clock:
     """Seconds per phase of a run, for benchmarks and metrics."""
 
@@ -226,7 +214,7 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
     session = current_session(settings)
     fingerprint = inputs_fingerprint(catalog, mind_slug, engine_key(session, settings))
     previous = cache.last_run()
-    if previous and previous.get("inputs") == fingerprint and previous.get("output_sha256") == _outputs_sha(outputs):
+    if previous and previous.get("inputs") == fingerprint and previous.get("output_sha256") == files_sha256(outputs):
         counts = previous["counts"]
         return InnerLensResult(mind_slug, path, counts["sources"], 0, counts["fragments"], counts["folded"], counts["words"], [],
                                previous.get("big_five", ""), previous.get("quality", ""), counts.get("non_public", 0))
@@ -260,7 +248,7 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
     outcome = InnerLensResult(mind_slug, path, len(sources), refragmented, len(kept), len(fragments) - len(kept),
                               sum(r["words"] for r in records), written, big_five_line(profile), audit.summary_line(quality),
                               sum(r["classification"] != "PUBLIC" for r in records), clock.lap("write"))
-    cache.remember_run(fingerprint, _outputs_sha(outputs),
+    cache.remember_run(fingerprint, files_sha256(outputs),
                        {"sources": outcome.sources, "fragments": outcome.fragments, "folded": outcome.folded, "words": outcome.words,
                         "non_public": outcome.non_public},
                        outcome.big_five, outcome.quality)

@@ -11,7 +11,7 @@ use to score a text against a mind.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,9 @@ from lendaria.fileio import write_text_if_changed
 from lendaria.settings import Settings
 from lendaria.yamlio import dump_yaml, load_yaml
 
-from lendaria.engines.session import current_session
+from lendaria.engines.session import EngineSession, current_session, engine_key
 from lendaria.fileio import sha256_bytes
-from stages.mmos import analysis, fidelity, kb, layers
+from stages.mmos import analysis, fidelity, kb, layers, state
 from stages.mmos.evidence import build_sentences
 from stages.mmos.prompt import render_prompt, render_synthesis
 from stages.mmos.fidelity import Calibration, MindModel, counts_of, join_texts
@@ -152,6 +152,18 @@ def build_set(sources: list[Source]) -> tuple[list[Passage], list[Passage], dict
 
 def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResult:
     catalog = Catalog(outputs_root)
+    session = current_session(settings)
+    outputs = state.output_paths(catalog, mind_slug, layers.LAYERS)
+    fingerprint = state.inputs_fingerprint(catalog, mind_slug, engine_key(session, settings), settings.mmos_min_words)
+    last = state.unchanged_run(settings.home, mind_slug, fingerprint, outputs)
+    if last is not None:
+        return MmosResult(**last)  # nothing changed since the last run: nothing to do
+    result = analyse_mind(catalog, mind_slug, settings, session)
+    state.remember_run(settings.home, mind_slug, fingerprint, outputs, {**asdict(result), "written": []})
+    return result
+
+
+def analyse_mind(catalog: Catalog, mind_slug: str, settings: Settings, session: EngineSession) -> MmosResult:
     metadata = read_metadata(catalog, mind_slug)
     sources = read_sources(catalog, mind_slug, metadata)
     gate = viability(sources, settings.mmos_min_words)
@@ -184,13 +196,13 @@ def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResu
                                                                         **kb_index(mind_slug, catalog, chunks, topics)}))}
     written += [catalog.relative(p) for p, text in knowledge.items() if write_text_if_changed(p, text)]
     # the layers, synthesis and prompt cite spans that the checks compare with the held-out spans just written
-    mind_written, claims = write_mind(catalog, mind_slug, metadata, build, held_out, bodies, fragments, settings)
+    mind_written, claims = write_mind(catalog, mind_slug, metadata, build, held_out, bodies, fragments, session)
     return MmosResult(mind_slug, gate, with_innerlens, sum(p.words for p in build), sum(p.words for p in held_out), check,
                       written + mind_written, claims)
 
 
 def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: list[Passage], held_out: list[Passage],
-               bodies: dict[str, str], fragments: dict[str, list[tuple[int, int, str]]] | None, settings: Settings
+               bodies: dict[str, str], fragments: dict[str, list[tuple[int, int, str]]] | None, session: EngineSession
                ) -> tuple[list[str], dict[str, int]]:
     """The eight layer files, the two synthesis files and the system prompt (validated, atomic,
     untouched when unchanged): the relative paths written, and the claims per layer."""
@@ -198,7 +210,7 @@ def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: lis
     sentences = build_sentences(build, bodies)
     results = layers.analyse(sentences, [(p.source_id, bodies[p.source_id][p.start:p.end]) for p in build],
                              metadata.get("language") or "en", len(bodies))
-    added = analysis.enrich(slug, results, sentences, current_session(settings))
+    added = analysis.enrich(slug, results, sentences, session)
     documents = {layer: analysis.document(slug, result, fragments, added.get(layer)) for layer, result in results.items()}
     texts = {catalog.layer_file(slug, layer): validated_text(catalog, catalog.layer_file(slug, layer),
                                                               dump_yaml({"contract": registry.latest(LAYER_CONTRACT).ref, **doc}))
