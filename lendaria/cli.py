@@ -31,6 +31,8 @@ db_app = _typer("The database: embedded server, migrations.")
 app.add_typer(db_app, name="db")
 server_app = _typer("The local Prefect server (API + UI) that runs report to.")
 app.add_typer(server_app, name="server")
+profile_app = _typer("A mind's profile versions in the database (voice profile, analysis layers).")
+app.add_typer(profile_app, name="profile")
 
 _state = {"debug": False, "fast_exit": False, "exit_code": 0}
 OutputsOption = typer.Option(None, "--outputs", "-o", envvar="LENDARIA_OUTPUTS", metavar="DIR", help="Outputs root (default ./outputs).")
@@ -294,6 +296,53 @@ def db_rollback(to: Optional[str] = typer.Option(None, "--to", metavar="VERSION"
         typer.echo(f"rolled back {migration.filename}")
     if not done:
         typer.echo("nothing to roll back")
+
+
+# ---- profile versions ------------------------------------------------------------------------------
+@profile_app.command("history")
+def profile_history(
+    slug: str = typer.Argument(..., help="The mind."),
+    layer: Optional[str] = typer.Option(None, "--layer", "-l", metavar="KIND", help="One profile kind: voice or a layer name."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json"),
+) -> None:
+    """Every version of the mind's profiles: when, by which run, and what changed."""
+    from lendaria.catalog import check_slug
+    from lendaria.db import profiles
+    from lendaria.db.connect import connect
+    from lendaria.settings import get_settings
+
+    url, _ = _direct_url()
+    with connect(url, get_settings(), autocommit=True) as conn:
+        rows = profiles.history(conn, check_slug(slug), layer)
+    if format is Format.json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for line in profiles.render_history(rows) or [f"{slug} has no profile versions yet."]:
+        typer.echo(line)
+
+
+@profile_app.command("diff")
+def profile_diff(
+    slug: str = typer.Argument(..., help="The mind."),
+    layer: str = typer.Option(..., "--layer", "-l", metavar="KIND", help="The profile kind: voice or a layer name."),
+    old: Optional[int] = typer.Option(None, "--from", min=0, help="Older version (default: the one before --to)."),
+    new: Optional[int] = typer.Option(None, "--to", min=1, help="Newer version (default: the latest)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json"),
+) -> None:
+    """What changed between two versions of a profile: claims added, removed, changed; fields."""
+    from lendaria.catalog import check_slug
+    from lendaria.db import profiles
+    from lendaria.db.connect import connect
+    from lendaria.settings import get_settings
+
+    url, _ = _direct_url()
+    with connect(url, get_settings(), autocommit=True) as conn:
+        report = profiles.compare(conn, check_slug(slug), layer, old, new)
+    if format is Format.json:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for line in profiles.render_comparison(report):
+        typer.echo(line)
 
 
 # ---- Prefect ---------------------------------------------------------------------------------------

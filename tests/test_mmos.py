@@ -11,6 +11,7 @@ import pytest
 from lendaria.settings import Settings
 from lendaria.yamlio import load_yaml
 from stages.etl.run import run_etl
+from stages.mmos import layers
 from stages.mmos.run import ViabilityGateFailed, run_mmos
 from stages.mmos.split import Passage, held_out_target, passages, split
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, run_cli, snapshot, write_spec
@@ -101,12 +102,13 @@ def test_voice_profile_and_self_check_persist_as_the_mmos_role_idempotently(demo
     persist_stage("etl", DEMO_SLUG, demo, repository, run_id="run-m")
     first = persist_stage("mmos", DEMO_SLUG, demo, repository, run_id="run-m")
     again = persist_stage("mmos", DEMO_SLUG, demo, repository, run_id="run-n")
-    assert first.counts["mind_profiles"]["written"] == 1 and first.counts["fidelity_checks"]["written"] == 1
+    assert first.counts["mind_profiles"]["written"] == 9 and first.counts["fidelity_checks"]["written"] == 1  # voice + 8 layers
     assert all(c["written"] == 0 for c in again.counts.values())
     with psycopg.connect(database) as conn:
-        kind, held = conn.execute("select profile_kind, profile -> 'split' ->> 'held_out_words' from mind_profiles").fetchone()
+        held = conn.execute("select profile -> 'split' ->> 'held_out_words' from mind_profiles where profile_kind = 'voice'").fetchone()[0]
+        kinds = {r[0] for r in conn.execute("select profile_kind from mind_profiles")}
         auc, run_id = conn.execute("select auc, run_id from fidelity_checks").fetchone()
-    assert kind == "voice" and int(held) >= 2_500 and float(auc) >= 0.95 and run_id == "run-m"
+    assert kinds == {"voice", *layers.LAYERS} and int(held) >= 2_500 and float(auc) >= 0.95 and run_id == "run-m"
 
 
 def test_held_out_spans_cite_fragments_and_validate_refuses_a_span_outside_its_source(tmp_path):
