@@ -13,7 +13,7 @@ from lendaria.yamlio import load_yaml
 from stages.etl.run import run_etl
 from stages.mmos import layers
 from stages.mmos.run import ViabilityGateFailed, run_mmos
-from stages.mmos.split import Passage, held_out_target, passages, split
+from stages.mmos.split import held_out_target, passages, split
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, run_cli, snapshot, write_spec
 
 
