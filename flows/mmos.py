@@ -1,4 +1,5 @@
-"""The MMOS flow: viability gate, split, voice profile and fidelity of a mind (stages/mmos/run.py wired as a Prefect task)."""
+"""The MMOS flow: viability gate, split, voice fidelity, the eight analysis layers, synthesis, the
+system prompt and the knowledge base of a mind (stages/mmos/run.py wired as a Prefect task)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,17 @@ from lendaria.settings import Settings, get_settings
 from stages.mmos.run import MmosResult, run_mmos
 
 
-@task(name="mmos-voice", task_run_name="voice profile and fidelity of {slug}", cache_policy=NO_CACHE)
-def voice_task(slug: str, outputs_root: Path, settings: Settings) -> MmosResult:
+@task(name="mmos-mind", task_run_name="mind of {slug}: fidelity, layers, prompt, knowledge base", cache_policy=NO_CACHE)
+def mind_task(slug: str, outputs_root: Path, settings: Settings) -> MmosResult:
     return run_mmos(slug, outputs_root, settings)
 
 
 @flow(name="mmos", log_prints=True)
 def mmos_flow(mind: str, outputs: str | None = None) -> dict:
-    """Voice profile and calibrated voice fidelity of a mind (slug or path to mind.yaml)."""
+    """A mind's MMOS outputs (slug or path to mind.yaml): fidelity, layers, synthesis, prompt, knowledge base."""
     settings = get_settings()
     outputs_root = Path(outputs) if outputs else settings.outputs
-    result = voice_task(slug_of(mind), outputs_root, settings)
+    result = mind_task(slug_of(mind), outputs_root, settings)
     get_run_logger().info(result.summary())
     create_markdown_artifact(key=f"mmos-{result.slug}-summary", markdown=f"### MMOS: {result.slug}\n\n{result.summary()}",
                              description="MMOS summary")

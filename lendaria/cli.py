@@ -299,6 +299,25 @@ def db_rollback(to: Optional[str] = typer.Option(None, "--to", metavar="VERSION"
 
 
 # ---- profile versions ------------------------------------------------------------------------------
+def _profiles_connection():
+    """A direct connection for reading profile versions: the embedded database is migrated first (as
+    `persist` does); DATABASE_URL must already be current."""
+    from lendaria.db.connect import connect
+    from lendaria.db.target import check_schema, direct_url, prepare
+    from lendaria.settings import get_settings
+
+    settings = get_settings()
+    if settings.database_url is None and settings.supabase_url:
+        raise InputError("profile versions are read through a direct connection to the database.",
+                         hint="Set DATABASE_URL to Supabase's direct connection string.")
+    url, is_embedded = direct_url(settings)
+    if is_embedded:
+        prepare(url, settings)
+    else:
+        check_schema(url, settings)
+    return connect(url, settings, autocommit=True)
+
+
 @profile_app.command("history")
 def profile_history(
     slug: str = typer.Argument(..., help="The mind."),
@@ -308,11 +327,8 @@ def profile_history(
     """Every version of the mind's profiles: when, by which run, and what changed."""
     from lendaria.catalog import check_slug
     from lendaria.db import profiles
-    from lendaria.db.connect import connect
-    from lendaria.settings import get_settings
 
-    url, _ = _direct_url()
-    with connect(url, get_settings(), autocommit=True) as conn:
+    with _profiles_connection() as conn:
         rows = profiles.history(conn, check_slug(slug), layer)
     if format is Format.json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -332,11 +348,8 @@ def profile_diff(
     """What changed between two versions of a profile: claims added, removed, changed; fields."""
     from lendaria.catalog import check_slug
     from lendaria.db import profiles
-    from lendaria.db.connect import connect
-    from lendaria.settings import get_settings
 
-    url, _ = _direct_url()
-    with connect(url, get_settings(), autocommit=True) as conn:
+    with _profiles_connection() as conn:
         report = profiles.compare(conn, check_slug(slug), layer, old, new)
     if format is Format.json:
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))

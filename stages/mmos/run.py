@@ -1,6 +1,7 @@
-"""The MMOS stage, part 1, as plain functions: viability gate, build / held-out split, voice profile,
-fidelity calibration and its self-check. Writes ``analysis/voice-profile.yaml`` and
-``analysis/fidelity.yaml`` (validated, atomic, untouched when unchanged).
+"""The MMOS stage as plain functions: viability gate, build / held-out split, voice profile, fidelity
+calibration and its self-check, knowledge base, the eight analysis layers, synthesis and the
+generalista system prompt. Every file is validated before it is written, written atomically, and left
+untouched when unchanged; a run whose inputs and outputs are unchanged does nothing (``state.py``).
 
 Reads ETL's sources, and InnerLens's fragments and profile when they exist (without them it works
 from the sources and says so). ``flows/mmos.py`` wires it into Prefect; :func:`load_model` and

@@ -65,6 +65,12 @@ create trigger mind_profiles_record_version
   after insert or update of profile on public.mind_profiles
   for each row execute function public.record_mind_profile_version();
 
+-- the profiles already stored are their version 1 (otherwise their history would start only when
+-- they next change, against nothing)
+insert into public.mind_profile_versions (mind_id, profile_kind, version, profile, diff, contract_path, contract_sha256, run_id, created_at)
+select mind_id, profile_kind, 1, profile, public.profile_diff(null, profile), contract_path, contract_sha256, run_id, updated_at
+from public.mind_profiles;
+
 -- Supabase's default privileges grant the API roles everything on a new table: start from nothing
 revoke all on public.mind_profile_versions from anon, authenticated, public;
 grant select on public.mind_profile_versions to lendaria_etl, lendaria_innerlens, lendaria_mmos, lendaria_creatoros, lendaria_ops, authenticated;
