@@ -12,6 +12,7 @@ fragments of fragments.jsonl.
 no held-out span, and cites existing fragments; an LLM claim's ``quote`` is inside its span.
 ``mmos-synthesis``, ``mmos-creatoros``: every citation ``[source_id@start:end]`` lies in its source,
 overlaps no held-out span, and the quote in front of it is that span's text.
+``creatoros-lesson``, ``creatoros-research``: the same, in the sources of the mind the file names.
 """
 
 from __future__ import annotations
@@ -229,18 +230,32 @@ def check_layer_evidence(path: Path, data: dict[str, Any], ref: str, display: st
     return problems
 
 
-def check_markdown_citations(path: Path, data: dict[str, Any], ref: str, display: str) -> list[tuple[str, str]]:
-    """(pointer, message) for each citation of a synthesis file or system prompt that does not resolve,
-    is held out, or follows a quote that is not its span's text."""
-    checker = SpanChecker(path.parent.parent)
+def citation_problems(mind_dir: Path, body: str) -> list[tuple[str, str]]:
+    """(pointer, message) for each ``[source_id@start:end]`` citation in ``body`` that does not resolve
+    in the mind's sources, overlaps a held-out span, or follows a quote that is not its span's text."""
+    checker = SpanChecker(mind_dir)
     problems = []
-    for number, match in enumerate(CITATION.finditer(data.get("body") or "")):
+    for number, match in enumerate(CITATION.finditer(body)):
         source_id, start, end = match["source"], int(match["start"]), int(match["end"])
         problems += checker.problems(f"/body/citations/{number}", source_id, start, end)
-        body = checker.body(source_id)
-        if match["quote"] is not None and body is not None and _flat(match["quote"]) != _flat(body[start:end]):
+        source = checker.body(source_id)
+        if match["quote"] is not None and source is not None and _flat(match["quote"]) != _flat(source[start:end]):
             problems.append((f"/body/citations/{number}", f"{source_id}@{start}:{end}: the quote before it is not the span's text"))
     return problems
+
+
+def check_markdown_citations(path: Path, data: dict[str, Any], ref: str, display: str) -> list[tuple[str, str]]:
+    """Citations of a synthesis file or system prompt (``<mind>/synthesis/*.md``, ``<mind>/system_prompts/*.md``)."""
+    return citation_problems(path.parent.parent, data.get("body") or "")
+
+
+def check_course_citations(path: Path, data: dict[str, Any], ref: str, display: str) -> list[tuple[str, str]]:
+    """(pointer, message) for each citation of a lesson or research file that does not resolve in the
+    course's mind's sources, is held out, or follows a quote that is not its span's text."""
+    mind = (data.get("front_matter") or {}).get("mind")
+    if not mind:
+        return []
+    return citation_problems(path.parents[3] / "minds" / str(mind), data.get("body") or "")  # courses/<course>/<dir>/<file>
 
 
 JSONL_CROSS_CHECKS: dict[str, Callable[[Path, list[tuple[int, dict[str, Any]]]], list[tuple[str, str]]]] = {
@@ -256,4 +271,6 @@ CROSS_CHECKS: dict[str, Callable[[Path, dict[str, Any], str, str], list[tuple[st
     "mmos-layer": check_layer_evidence,
     "mmos-synthesis": check_markdown_citations,
     "mmos-creatoros": check_markdown_citations,
+    "creatoros-lesson": check_course_citations,
+    "creatoros-research": check_course_citations,
 }

@@ -94,6 +94,26 @@ class Catalog:
     def system_prompt_file(self, slug: str) -> Path:
         return self.mind_dir(slug) / "system_prompts" / "generalista.md"
 
+    def course_dir(self, course: str) -> Path:
+        return self.root / "courses" / check_slug(course)
+
+    def brief_file(self, course: str) -> Path:
+        return self.course_dir(course) / "COURSE-BRIEF.md"
+
+    def research_file(self, course: str, name: str) -> Path:
+        if not _SLUG_RE.match(name):
+            raise ValueError(f"invalid research name {name!r}")
+        return self.course_dir(course) / "research" / f"{name}.md"
+
+    def curriculum_file(self, course: str) -> Path:
+        return self.course_dir(course) / "curriculum.yaml"
+
+    def lesson_file(self, course: str, number: int) -> Path:
+        return self.course_dir(course) / "lessons" / f"lesson-{number:03d}.md"
+
+    def course_fidelity_file(self, course: str) -> Path:
+        return self.course_dir(course) / "fidelity.yaml"
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the outputs root, POSIX style (as stored inside contract files)."""
         return path.relative_to(self.root).as_posix()

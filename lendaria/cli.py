@@ -33,6 +33,8 @@ server_app = _typer("The local Prefect server (API + UI) that runs report to.")
 app.add_typer(server_app, name="server")
 profile_app = _typer("A mind's profile versions in the database (voice profile, analysis layers).")
 app.add_typer(profile_app, name="profile")
+course_app = _typer("Courses (CreatorOS): scaffold and check a course brief.")
+app.add_typer(course_app, name="course")
 
 _state = {"debug": False, "fast_exit": False, "exit_code": 0}
 OutputsOption = typer.Option(None, "--outputs", "-o", envvar="LENDARIA_OUTPUTS", metavar="DIR", help="Outputs root (default ./outputs).")
@@ -296,6 +298,54 @@ def db_rollback(to: Optional[str] = typer.Option(None, "--to", metavar="VERSION"
         typer.echo(f"rolled back {migration.filename}")
     if not done:
         typer.echo("nothing to roll back")
+
+
+# ---- courses ---------------------------------------------------------------------------------------
+@course_app.command("init")
+def course_init(
+    course: str = typer.Argument(..., help="The course slug (its folder under outputs/courses/)."),
+    mind: Optional[str] = typer.Option(None, "--mind", "-m", help="The mind whose voice the lessons speak in (omit: neutral voice)."),
+    title: Optional[str] = typer.Option(None, "--title", help="The course title (default: from the slug)."),
+    outputs: Optional[Path] = OutputsOption,
+) -> None:
+    """Scaffold outputs/courses/<course>/COURSE-BRIEF.md for you to fill in (never overwrites one)."""
+    from lendaria.catalog import Catalog, check_slug
+    from stages.creatoros.run import init_brief
+
+    path = init_brief(Catalog(_outputs_root(outputs)), check_slug(course), check_slug(mind) if mind else None, title)
+    typer.echo(f"wrote {path}: fill in its sections, then `lendaria course check {course}`")
+
+
+@course_app.command("check")
+def course_check(
+    course: str = typer.Argument(..., help="The course slug."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json"),
+    outputs: Optional[Path] = OutputsOption,
+) -> None:
+    """How complete the course brief is; exit 1 below 70%, with the sections still missing."""
+    from lendaria.catalog import Catalog, check_slug
+    from stages.creatoros.run import check_brief
+
+    report = check_brief(Catalog(_outputs_root(outputs)), check_slug(course))
+    if format is Format.json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        typer.echo(f"{course}: brief {report.percent:.0f}% complete (needs {report.as_dict()['minimum']:.0f}%)"
+                   + (f"; missing: {', '.join(report.missing)}" if report.missing else ""))
+    raise typer.Exit(0 if report.passed else 1)
+
+
+@course_app.command("build")
+def course_build(
+    course: str = typer.Argument(..., help="The course slug (its brief must be at least 70% complete)."),
+    outputs: Optional[Path] = OutputsOption,
+) -> None:
+    """Build a course from its brief and its mind's MMOS outputs: research, curriculum, lessons, fidelity."""
+    from lendaria.catalog import check_slug
+    from lendaria.settings import get_settings
+    from stages.creatoros.run import build_course
+
+    typer.echo(build_course(check_slug(course), _outputs_root(outputs), get_settings()).summary())
 
 
 # ---- profile versions ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ PACK = Pack(
     role="mmos",
     contracts=("mmos-voice-profile", "mmos-fidelity", "mmos-kb", "mmos-kb-chunks", "mmos-layer", "mmos-synthesis", "mmos-creatoros"),
     optional=True,
-    services=(("fidelity", "stages.mmos.run:score_texts"), ("ask", "stages.mmos.run:ask")),
+    services=(("fidelity", "stages.mmos.run:score_texts"), ("ask", "stages.mmos.run:ask"),
+              ("knowledge_base", "stages.mmos.run:load_index")),
     description="voice fidelity, eight analysis layers with cited evidence, synthesis, system prompt, knowledge base",
 )

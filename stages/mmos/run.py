@@ -284,10 +284,17 @@ def ask(outputs_root: Path, slug: str, question: str, top: int = 3) -> list[dict
     return load_index(outputs_root, slug).passages(question, top)
 
 
-def load_index(outputs_root: Path, slug: str) -> kb.Index:
+def load_index(outputs_root: Path, slug: str, public_only: bool = False) -> kb.Index:
+    """The mind's knowledge base, ready to search (the ``knowledge_base`` service). ``public_only``:
+    only chunks of PUBLIC sources (what may be published, e.g. in a course)."""
     catalog = Catalog(outputs_root)
     _, raw = read_valid_file(catalog, catalog.kb_chunks_file(slug), f"Run MMOS first: `lendaria run {slug} --stages mmos`.")
-    return kb.Index.build([json.loads(line) for line in raw.decode("utf-8").splitlines()])
+    records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
+    if public_only:
+        public = {e["source_id"] for e in read_metadata(catalog, slug).get("sources") or []
+                  if e.get("classification", "PUBLIC") == "PUBLIC"}
+        records = [r for r in records if r["source_id"] in public]
+    return kb.Index.build(records)
 
 
 def answer(outputs_root: Path, slug: str, question: str, top: int, settings: Settings) -> dict[str, Any]:

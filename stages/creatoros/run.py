@@ -1,0 +1,172 @@
+"""The CreatorOS stage as plain functions: brief → completeness check → research → curriculum → lessons
+(in parallel, bounded) → the course's fidelity summary. Every file is validated before it is written,
+written atomically and left untouched when unchanged.
+
+It reaches MMOS only through services (``lendaria.packs.service``): ``knowledge_base`` (the mind's
+loaded kb index) and ``fidelity`` (scores a text against the mind). Without a mind, or without its MMOS
+outputs, the course is built in a neutral voice and says so.
+
+A lesson records the sha256 of its inputs (lesson plan, its chunks' text, the system prompt, the
+engine, the lesson code) in its front matter: a re-run regenerates only lessons whose inputs changed,
+and a run killed half-way does not redo the lessons it finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contracts import get_registry
+from lendaria.catalog import Catalog
+from lendaria.collected import read_valid_file, validated_text
+from lendaria.documents import parse_markdown, render_markdown
+from lendaria.errors import InputError, LendariaError
+from lendaria.fileio import atomic_write_bytes, sha256_bytes, write_text_if_changed
+from lendaria.settings import Settings
+from lendaria.yamlio import dump_yaml
+
+from stages.creatoros import brief as briefs
+from stages.creatoros import curriculum, lessons, research
+
+HERE = Path(__file__).parent
+ENGINE = "offline (extractive)"
+
+
+class BriefIncomplete(LendariaError):
+    """The course brief is not filled in enough to build a course: nothing was written."""
+
+
+def init_brief(catalog: Catalog, course: str, mind: str | None, title: str | None) -> Path:
+    path = catalog.brief_file(course)
+    if path.exists():
+        raise InputError("a course brief already exists; it is never overwritten.", file=path,
+                         hint=f"Edit it, or check it with `lendaria course check {course}`.")
+    text = briefs.template(course, title or course.replace("-", " ").capitalize(), mind, get_registry().latest(briefs.CONTRACT).ref)
+    atomic_write_bytes(path, validated_text(catalog, path, text).encode("utf-8"))
+    return path
+
+
+def read_brief(catalog: Catalog, course: str) -> str:
+    _, raw = read_valid_file(catalog, catalog.brief_file(course), f"Scaffold one: `lendaria course init {course} --mind <slug>`.")
+    return raw.decode("utf-8")
+
+
+def check_brief(catalog: Catalog, course: str) -> briefs.Completeness:
+    return briefs.completeness(read_brief(catalog, course))
+
+
+@dataclass
+class CourseResult:
+    course: str
+    mind: str | None
+    lessons: int
+    regenerated: list[str]
+    fidelity: dict[str, Any]
+    written: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        voice = f"in {self.mind}'s voice" if self.mind else "in a neutral voice (no mind)"
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(self.fidelity["statuses"].items()))
+        changed = f"{len(self.written)} file(s) written" if self.written else "outputs unchanged"
+        return (f"course {self.course} {voice}: {self.lessons} lessons ({len(self.regenerated)} generated, "
+                f"{self.lessons - len(self.regenerated)} unchanged); fidelity: {counts}; {changed}.")
+
+
+def _mind_material(catalog: Catalog, mind: str | None) -> tuple[Any, str | None, str]:
+    """(kb index of the mind's PUBLIC sources, system prompt text, mind's name) when the mind's MMOS
+    outputs exist, else (None, None, "")."""
+    from lendaria.packs import service
+
+    if mind is None or not catalog.kb_chunks_file(mind).is_file() or not catalog.system_prompt_file(mind).is_file():
+        return None, None, ""
+    index = service("knowledge_base")(catalog.root, mind, public_only=True)  # a course is published: PUBLIC sources only
+    _, raw = read_valid_file(catalog, catalog.system_prompt_file(mind), f"Run MMOS first: `lendaria run {mind} --stages mmos`.")
+    prompt = raw.decode("utf-8")
+    return index, prompt, parse_markdown(prompt).front_matter.get("name") or mind
+
+
+def _code_sha() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(HERE.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def lesson_inputs_sha(lesson: dict[str, Any], chunks: list[dict[str, Any]], prompt_sha: str | None, code_sha: str) -> str:
+    payload = json.dumps({"lesson": lesson, "chunks": [c["text"] for c in chunks], "prompt": prompt_sha, "engine": ENGINE,
+                          "code": code_sha}, sort_keys=True, ensure_ascii=False)
+    return sha256_bytes(payload.encode("utf-8"))
+
+
+def _existing_inputs_sha(path: Path) -> str | None:
+    try:
+        return parse_markdown(path.read_text(encoding="utf-8")).front_matter.get("inputs_sha256")
+    except (OSError, InputError, UnicodeDecodeError):
+        return None
+
+
+def build_course(course: str, outputs_root: Path, settings: Settings) -> CourseResult:
+    catalog = Catalog(outputs_root)
+    text = read_brief(catalog, course)
+    report = briefs.completeness(text)
+    if not report.passed:
+        raise BriefIncomplete(f"the course brief is {report.percent:.0f}% complete (at least {briefs.MIN_COMPLETENESS:.0f}% is "
+                              f"needed); missing: {', '.join(report.missing)}. Nothing was written.",
+                              file=catalog.relative(catalog.brief_file(course)),
+                              hint="Fill in those sections (replace the comments), then run again.")
+    brief = briefs.parse(text)
+    if brief.course != course:
+        raise InputError(f"the brief names course {brief.course!r}, but it is in the folder of {course!r}.",
+                         file=catalog.relative(catalog.brief_file(course)), hint="Make the front matter's course match the folder.")
+    index, prompt, name = _mind_material(catalog, brief.mind)
+    mind = brief.mind if index is not None else None
+    registry = get_registry()
+    texts: dict[Path, str] = {}
+    for kind, document in research.documents(brief, index, name).items():
+        path = catalog.research_file(course, kind)
+        front = {"contract": registry.latest(research.CONTRACT).ref, "course": course, "kind": kind, "mind": mind}
+        texts[path] = validated_text(catalog, path, render_markdown(front, document))
+    plan = curriculum.build(brief, index)
+    curriculum_path = catalog.curriculum_file(course)
+    texts[curriculum_path] = validated_text(catalog, curriculum_path, dump_yaml({"contract": registry.latest(curriculum.CONTRACT).ref, **plan}))
+    written = [catalog.relative(p) for p, t in texts.items() if write_text_if_changed(p, t)]
+
+    curriculum_sha = sha256_bytes(texts[curriculum_path].encode("utf-8"))
+    prompt_sha = sha256_bytes(prompt.encode("utf-8")) if prompt else None
+    by_id = {r["id"]: r for r in index.records} if index is not None else {}
+    code_sha = _code_sha()
+    all_lessons = [lesson for module in plan["modules"] for lesson in module["lessons"]]
+    from lendaria.packs import service
+
+    score = (lambda texts_: service("fidelity")(outputs_root, mind, texts_)) if mind else None
+
+    def make(lesson: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
+        path = catalog.lesson_file(course, lesson["number"])
+        chunks = [by_id[c] for c in lesson["chunks"] if c in by_id]
+        inputs = lesson_inputs_sha(lesson, chunks, prompt_sha, code_sha)
+        if _existing_inputs_sha(path) == inputs:
+            existing = parse_markdown(path.read_text(encoding="utf-8")).front_matter
+            return lesson["id"], existing["fidelity"], False
+        body = lessons.extractive_body(lesson, chunks, name or "the author") if chunks else lessons.neutral_body(lesson)
+        fidelity = lessons.fidelity_report(body, mind, score)
+        front = {"contract": registry.latest(lessons.CONTRACT).ref, "course": course, "lesson": lesson["id"], "number": lesson["number"],
+                 "title": lesson["title"], "mind": mind, "engine": ENGINE, "method": "extractive" if chunks else "outline",
+                 "curriculum_sha256": curriculum_sha, "system_prompt_sha256": prompt_sha, "inputs_sha256": inputs, "fidelity": fidelity}
+        text_ = validated_text(catalog, path, render_markdown(front, body))
+        atomic_write_bytes(path, text_.encode("utf-8"))  # each lesson lands on its own: a killed run keeps the finished ones
+        return lesson["id"], fidelity, True
+
+    with ThreadPoolExecutor(max_workers=max(1, settings.engine_concurrency), thread_name_prefix="lesson") as pool:
+        results = list(pool.map(make, all_lessons))
+    regenerated = [lesson_id for lesson_id, _, made in results if made]
+    written += [catalog.relative(catalog.lesson_file(course, int(i.split("-")[1]))) for i in regenerated]
+    summary = lessons.course_fidelity(course, mind, [(lesson_id, fidelity) for lesson_id, fidelity, _ in results])
+    fidelity_path = catalog.course_fidelity_file(course)
+    fidelity_text = validated_text(catalog, fidelity_path, dump_yaml({"contract": registry.latest(lessons.FIDELITY_CONTRACT).ref, **summary}))
+    if write_text_if_changed(fidelity_path, fidelity_text):
+        written.append(catalog.relative(fidelity_path))
+    return CourseResult(course, mind, len(all_lessons), regenerated, summary, written)

@@ -1,0 +1,118 @@
+"""CreatorOS, offline: the brief's template and completeness check, research, the curriculum, extractive
+lessons from the mind's PUBLIC passages with an honest fidelity report, and incremental lessons."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from lendaria.documents import parse_markdown
+from lendaria.settings import Settings
+from lendaria.yamlio import load_yaml
+from stages.creatoros import brief as briefs
+from stages.creatoros import curriculum, lessons
+from stages.creatoros.run import build_course
+from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, REPO_ROOT, run_cli
+
+BRIEF = REPO_ROOT / "examples" / "courses" / "shore-counting.md"
+COURSE = "shore-counting"
+
+
+@pytest.fixture
+def course_outputs(tmp_path):
+    """The committed demo mind (with its MMOS outputs) and the demo course's brief."""
+    out = tmp_path / "out"
+    shutil.copytree(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG, out / "minds" / DEMO_SLUG)
+    (out / "courses" / COURSE).mkdir(parents=True)
+    shutil.copy(BRIEF, out / "courses" / COURSE / "COURSE-BRIEF.md")
+    return out
+
+
+def test_an_untouched_template_is_0_percent_and_building_it_is_refused_with_what_is_missing(tmp_path):
+    out = tmp_path / "out"
+    done = run_cli("course", "init", "my-course", "--mind", DEMO_SLUG, "--outputs", str(out))
+    assert done.returncode == 0, done.stderr
+    assert run_cli("course", "init", "my-course", "--outputs", str(out)).returncode == 1  # never overwritten
+    check = run_cli("course", "check", "my-course", "--outputs", str(out))
+    assert check.returncode == 1 and "0% complete" in check.stdout and "missing: Topic, Audience, Outcomes" in check.stdout
+    brief = out / "courses" / "my-course" / "COURSE-BRIEF.md"
+    text = brief.read_text()
+    text = text.replace("## Topic\n\n", "## Topic\n\nCounting crabs in rock pools.\n\n")
+    text = text.replace("## Outcomes\n\n", "## Outcomes\n\n- Count the crabs in one pool\n\n")
+    brief.write_text(text)
+    assert briefs.completeness(text).percent == round(100 * 2 / 7, 1)
+    build = run_cli("course", "build", "my-course", "--outputs", str(out))
+    assert build.returncode == 1 and "Traceback" not in build.stderr
+    assert "29% complete" in build.stderr and "missing: Audience, Format, Length, Voice, Constraints" in build.stderr
+    assert sorted(p.name for p in (out / "courses" / "my-course").iterdir()) == ["COURSE-BRIEF.md"]  # nothing written
+
+
+def test_bloom_levels_and_lesson_plan():
+    assert curriculum.bloom_level("Keep a field notebook") == "apply"
+    assert curriculum.bloom_level("Explain why counts matter") == "understand"
+    assert curriculum.bloom_level("Design a survey") == "create" and curriculum.bloom_level("Tide pools") == "apply"
+    assert curriculum.lesson_plan(["a", "b", "c"], 7) == [3, 2, 2] and curriculum.lesson_plan(["a", "b"], None) == [1, 1]
+    assert curriculum.lesson_plan(["a", "b", "c"], 2) == [1, 1, 1]  # every outcome gets a lesson
+
+
+def test_the_demo_course_builds_offline_from_public_passages_validates_and_reports_fidelity_honestly(course_outputs, tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    result = build_course(COURSE, course_outputs, settings)
+    course = course_outputs / "courses" / COURSE
+    plan = load_yaml((course / "curriculum.yaml").read_text())
+    assert plan["lessons"] == 6 and len(plan["modules"]) == 5 and result.lessons == 6
+    metadata = load_yaml((course_outputs / "minds" / DEMO_SLUG / "sources" / "metadata.yaml").read_text())
+    private = {s["source_id"] for s in metadata["sources"] if s.get("classification", "PUBLIC") != "PUBLIC"}
+    assert private  # the demo has a PRIVATE draft, and no course material comes from it
+    bodies = {p.name.removesuffix(".md"): parse_markdown(p.read_text()).body for p in (course_outputs / "minds" / DEMO_SLUG / "sources").glob("*.md")}
+    for path in sorted((course / "lessons").glob("lesson-*.md")):
+        lesson = parse_markdown(path.read_text())
+        assert lesson.sections == list(lessons.SECTIONS) and "extractive lesson" in lesson.body
+        quotes = re.findall(r"“([^”]*)” \[([a-z0-9-]+)@(\d+):(\d+)\]", lesson.body)
+        assert len(quotes) >= 3
+        for text, source_id, start, end in quotes:
+            assert source_id not in private and " ".join(bodies[source_id][int(start):int(end)].split()) == text
+        fidelity = lesson.front_matter["fidelity"]
+        assert fidelity["status"] == "too little own prose" and "score" not in fidelity and fidelity["verbatim_share"] > 0.3
+    for lesson in (lesson for module in plan["modules"] for lesson in module["lessons"]):
+        assert lesson["objectives"][0]["bloom"] in curriculum.BLOOM and lesson["chunks"] and lesson["key_concepts"]
+        assert not {e["source_id"] for e in lesson["evidence"]} & private
+    coverage = (course / "research" / "coverage.md").read_text()
+    assert coverage.count("- **") == 5 and "## Content gaps" in coverage
+    market = (course / "research" / "market.md").read_text()
+    measured = re.sub(r"\d+ of \d+ outcomes are well covered", "", parse_markdown(market).body)  # counted from the coverage above
+    assert not re.search(r"\d", measured)  # no market figure: the brief's Audience and Format hold none
+    summary = load_yaml((course / "fidelity.yaml").read_text())
+    assert summary["statuses"] == {"too little own prose": 6} and summary["overall"]["scored"] == 0
+    assert run_cli("validate", str(course_outputs)).returncode == 0
+
+
+def test_an_unchanged_rerun_rewrites_nothing_and_a_changed_lesson_input_regenerates_that_lesson_only(course_outputs, tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    build_course(COURSE, course_outputs, settings)
+    lessons_dir = course_outputs / "courses" / COURSE / "lessons"
+    before = {p.name: p.read_bytes() for p in lessons_dir.glob("*.md")}
+    again = build_course(COURSE, course_outputs, settings)
+    assert again.written == [] and again.regenerated == []
+    (lessons_dir / "lesson-004.md").unlink()  # as if a run was killed before this lesson landed
+    brief = course_outputs / "courses" / COURSE / "COURSE-BRIEF.md"
+    brief.write_text(brief.read_text().replace("- Write down uncertainty honestly instead of guessing",
+                                               "- Write down uncertainty honestly, with a box around every guess"))
+    third = build_course(COURSE, course_outputs, settings)
+    assert third.regenerated == ["lesson-004", "lesson-005"]  # the missing lesson and the changed outcome's lesson
+    after = {p.name: p.read_bytes() for p in lessons_dir.glob("*.md")}
+    assert sorted(n for n in before if before[n] != after[n]) == ["lesson-004.md", "lesson-005.md"]
+    same = parse_markdown(before["lesson-004.md"].decode()), parse_markdown(after["lesson-004.md"].decode())
+    assert same[0].body == same[1].body and same[0].front_matter["inputs_sha256"] == same[1].front_matter["inputs_sha256"]  # only the curriculum hash moved
+
+
+def test_without_a_mind_the_course_is_an_outline_in_a_neutral_voice_and_says_so(course_outputs, tmp_path):
+    brief = course_outputs / "courses" / COURSE / "COURSE-BRIEF.md"
+    brief.write_text(brief.read_text().replace("mind: iris-valente", "mind: null"))
+    result = build_course(COURSE, course_outputs, Settings(home=tmp_path / "home"))
+    assert "neutral voice (no mind)" in result.summary() and result.fidelity["statuses"] == {"no mind": 6}
+    lesson = parse_markdown((course_outputs / "courses" / COURSE / "lessons" / "lesson-001.md").read_text())
+    assert lesson.front_matter["method"] == "outline" and "neutral voice" in lesson.body and "“" not in lesson.body
+    assert "every outcome is a gap" in (course_outputs / "courses" / COURSE / "research" / "coverage.md").read_text()
