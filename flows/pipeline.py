@@ -48,9 +48,11 @@ def record_metrics_task(slug: str, rows: list[dict]) -> int:
 
 
 @flow(name="pipeline")
-def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = None, persist: bool = True) -> dict[str, dict]:
+def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = None, persist: bool = True,
+             courses: list[str] | None = None) -> dict[str, dict]:
     """Run the requested stages (default: all) for ``mind`` (slug or path to mind.yaml); after each
-    stage, persist its contract files (``persist=False`` to skip the database).
+    stage, persist its contract files (``persist=False`` to skip the database). ``courses``: the
+    courses CreatorOS builds (default: every course whose brief names the mind).
 
     The run's correlation id is this flow run's id: it is on every log record, engine call, database
     row and metric of the run. The result has one entry per stage and ``run`` (id, engine, totals)."""
@@ -58,7 +60,7 @@ def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = N
     run_id = str(flow_run.get_id() or new_correlation_id())
     root = outputs or str(get_settings().outputs)
     with correlation(run_id), engine_session(get_settings(), run_id) as session:
-        results = _run_stages(mind, check_stages(stages), root, persist, run_id, session)
+        results = _run_stages(mind, check_stages(stages), root, persist, run_id, session, {"courses": courses})
         slug = next(iter(results.values()))["slug"] if results else mind
         totals = session.ledger.totals()
         results["run"] = {"correlation_id": run_id, "engine": session.engine, "totals": totals}
@@ -73,7 +75,8 @@ def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = N
     return results
 
 
-def _run_stages(mind: str, names: list[str], root: str, persist: bool, run_id: str, session: EngineSession) -> dict[str, dict]:
+def _run_stages(mind: str, names: list[str], root: str, persist: bool, run_id: str, session: EngineSession,
+                options: dict[str, object]) -> dict[str, dict]:
     logger = get_run_logger()
     results: dict[str, dict] = {}
     for name in names:
@@ -82,7 +85,8 @@ def _run_stages(mind: str, names: list[str], root: str, persist: bool, run_id: s
         first_call = len(session.ledger.calls)
         stopped: Exception | None = None
         try:
-            results[name] = stage_flow(name)(mind=mind, outputs=root)
+            extra = {key: options[key] for key in get_pack(name).options if options.get(key) is not None}
+            results[name] = stage_flow(name)(mind=mind, outputs=root, **extra)
         except Exception as exc:
             if not (get_pack(name).optional and isinstance(exc, LendariaError)):
                 if persist:

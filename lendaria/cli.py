@@ -112,6 +112,8 @@ def run(
                                                help="Stages to run (repeatable or comma-separated); default all."),
     outputs: Optional[Path] = OutputsOption,
     persist: bool = typer.Option(True, "--persist/--no-persist", help="Persist each stage's outputs into the database."),
+    course: Optional[List[str]] = typer.Option(None, "--course", "-c", metavar="COURSE",
+                                               help="Course(s) CreatorOS builds (default: every course whose brief names the mind)."),
 ) -> None:
     """Run the pipeline for one mind through Prefect: a local server started on first use and reused
     (PREFECT_API_URL: your server; LENDARIA_PREFECT=ephemeral: a temporary API)."""
@@ -141,7 +143,7 @@ def run(
     _say(f"running {', '.join(stages)} for {mind} into {root}/ …")
     _collect_garbage_again()
     with run_settings(settings):
-        state = pipeline(mind=mind, stages=stages, outputs=str(root), persist=persist, return_state=True)
+        state = pipeline(mind=mind, stages=stages, outputs=str(root), persist=persist, courses=course or None, return_state=True)
     link = flow_run_url(state.state_details.flow_run_id) if target.keeps_history else None
     try:
         results = state.result()

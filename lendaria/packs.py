@@ -34,6 +34,7 @@ class Pack:
     preflight: str | None = None  # "module:function" (mind, outputs_root, settings) -> None; raises on bad local input
     optional: bool = False  # when it fails on its own terms, the pipeline goes on without it and says so
     services: tuple[tuple[str, str], ...] = ()  # (name, "module:function") other packs may call without importing this one
+    options: tuple[str, ...] = ()  # pipeline parameters passed on to its flow besides mind and outputs (e.g. "courses")
     description: str = field(default="", compare=False)
 
 

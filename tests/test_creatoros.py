@@ -14,10 +14,10 @@ from lendaria.yamlio import load_yaml
 from stages.creatoros import brief as briefs
 from stages.creatoros import curriculum, lessons
 from stages.creatoros.run import build_course
-from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, REPO_ROOT, run_cli
+from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, run_cli
 
-BRIEF = REPO_ROOT / "examples" / "courses" / "shore-counting.md"
 COURSE = "shore-counting"
+BRIEF = COMMITTED_OUTPUTS / "courses" / COURSE / "COURSE-BRIEF.md"
 
 
 @pytest.fixture

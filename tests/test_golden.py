@@ -1,5 +1,8 @@
 """Golden test: re-running the demo into a temp folder gives the committed outputs, byte for byte."""
 
+import shutil
+
+from stages.creatoros.run import build_course
 from stages.etl.run import run_etl
 from stages.innerlens.run import run_innerlens
 from stages.mmos.run import run_mmos
@@ -15,6 +18,18 @@ def test_demo_rerun_is_byte_identical_to_committed_outputs(tmp_path, settings):
     assert sorted(produced) == sorted(committed)
     for name in committed:
         assert produced[name] == committed[name], f"{name} differs from the committed demo output"
+
+
+def test_demo_course_rebuild_is_byte_identical_to_committed_outputs(tmp_path, settings):
+    """The demo course (brief written by us) built from the committed demo mind gives the committed course."""
+    shutil.copytree(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG, tmp_path / "minds" / DEMO_SLUG)
+    (tmp_path / "courses" / "shore-counting").mkdir(parents=True)
+    shutil.copy(COMMITTED_OUTPUTS / "courses" / "shore-counting" / "COURSE-BRIEF.md", tmp_path / "courses" / "shore-counting")
+    build_course("shore-counting", tmp_path, settings)
+    produced, committed = snapshot(tmp_path / "courses"), snapshot(COMMITTED_OUTPUTS / "courses")
+    assert sorted(produced) == sorted(committed)
+    for name in committed:
+        assert produced[name] == committed[name], f"{name} differs from the committed demo course"
 
 
 def test_demo_covers_every_local_format():

@@ -55,6 +55,18 @@ def read_brief(catalog: Catalog, course: str) -> str:
     return raw.decode("utf-8")
 
 
+def courses_for_mind(catalog: Catalog, mind: str) -> list[str]:
+    """The courses under the outputs root whose brief names ``mind`` (sorted)."""
+    found = []
+    for path in sorted((catalog.root / "courses").glob("*/COURSE-BRIEF.md")):
+        try:
+            if parse_markdown(path.read_text(encoding="utf-8")).front_matter.get("mind") == mind:
+                found.append(path.parent.name)
+        except (OSError, InputError, UnicodeDecodeError):
+            continue  # an unreadable brief is reported by `lendaria validate` and `course check`
+    return found
+
+
 def check_brief(catalog: Catalog, course: str) -> briefs.Completeness:
     return briefs.completeness(read_brief(catalog, course))
 
