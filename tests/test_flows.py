@@ -88,7 +88,7 @@ def test_flow_failure_leaves_outputs_untouched(prefect_harness, tmp_path):
 def test_unknown_stage_is_refused(prefect_harness):
     from flows.pipeline import check_stages
 
-    assert check_stages(None) == ["etl", "innerlens", "mmos"]
+    assert check_stages(None) == ["etl", "innerlens", "mmos", "creatoros"]
     assert check_stages(["innerlens", "etl"]) == ["etl", "innerlens"]  # pipeline order, whatever the request order
     with pytest.raises(InputError, match="Available stages: etl, innerlens"):
         check_stages(["etl", "nope"])
