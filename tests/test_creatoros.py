@@ -3,6 +3,7 @@ lessons from the mind's PUBLIC passages with an honest fidelity report, and incr
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -15,6 +16,7 @@ from stages.creatoros import brief as briefs
 from stages.creatoros import curriculum, lessons
 from stages.creatoros.run import build_course
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, run_cli
+from tests.support.anthropic_stub import message_with_tool_use, ok, usage
 
 COURSE = "shore-counting"
 BRIEF = COMMITTED_OUTPUTS / "courses" / COURSE / "COURSE-BRIEF.md"
@@ -116,3 +118,67 @@ def test_without_a_mind_the_course_is_an_outline_in_a_neutral_voice_and_says_so(
     lesson = parse_markdown((course_outputs / "courses" / COURSE / "lessons" / "lesson-001.md").read_text())
     assert lesson.front_matter["method"] == "outline" and "neutral voice" in lesson.body and "“" not in lesson.body
     assert "every outcome is a gap" in (course_outputs / "courses" / COURSE / "research" / "coverage.md").read_text()
+
+
+KEY = "sk-ant-test-creatoros-0123456789"
+
+
+def lesson_answer(text: str) -> dict:
+    """Six sections cut from ``text`` (about 60 words each)."""
+    words = text.split()
+    parts = [" ".join(words[i * 60:(i + 1) * 60]) for i in range(6)]
+    return dict(zip(("hook", "concepts", "examples", "reflective_question", "summary", "action"), parts))
+
+
+def held_out_text(out) -> str:
+    """Iris's held-out words: her voice, but in none of the lessons' passages (a model that writes like her)."""
+    mind = out / "minds" / DEMO_SLUG
+    bodies = {p.name.removesuffix(".md"): parse_markdown(p.read_text()).body for p in (mind / "sources").glob("*.md")}
+    held = load_yaml((mind / "analysis" / "voice-profile.yaml").read_text())["split"]["held_out"]
+    return " ".join(bodies[h["source_id"]][h["start"]:h["end"]] for h in held if not h["source_id"].startswith("field-guide"))
+
+
+def test_with_the_model_lessons_run_concurrently_after_a_cached_first_one_and_are_scored_on_own_prose(course_outputs, tmp_path, anthropic_stub):
+    from lendaria.engines.session import engine_session
+    from tests.support.anthropic_stub import AUTO_USAGE
+
+    anthropic_stub.always(ok(message_with_tool_use("submit_write_lesson", lesson_answer(held_out_text(course_outputs)), usage=AUTO_USAGE), delay=0.4))
+    claude = Settings(home=tmp_path / "home", engine="anthropic", anthropic_api_key=KEY, anthropic_base_url=anthropic_stub.base_url,
+                      engine_concurrency=4)
+    with engine_session(claude, "test-course") as session:
+        result = build_course(COURSE, course_outputs, claude)
+    calls = session.ledger.calls
+    assert len(calls) == 6 and result.fidelity["statuses"] == {"scored": 6}
+    assert anthropic_stub.max_in_flight >= 2  # lessons 2-6 overlapped
+    assert calls[0].cache_write_tokens > 0 and all(c.cache_read_tokens > 0 for c in calls[1:])  # the system prompt, cached once
+    sent = [r["body"] for r in anthropic_stub.requests if r["path"].endswith("/messages")]
+    assert all("## Cognitive Patterns" in json.dumps(body["system"]) for body in sent)
+    for path in sorted((course_outputs / "courses" / COURSE / "lessons").glob("*.md")):
+        lesson = parse_markdown(path.read_text())
+        fidelity = lesson.front_matter["fidelity"]
+        assert lesson.front_matter["method"] == "written" and lesson.front_matter["engine"].startswith("anthropic")
+        assert fidelity["passed"] and fidelity["attempts"] == 1 and fidelity["own_words"] >= 300 and fidelity["verbatim_share"] < 0.2
+    again = build_course(COURSE, course_outputs, claude)
+    assert again.regenerated == [] and len([r for r in anthropic_stub.requests if r["path"].endswith("/messages")]) == 6
+
+
+def test_a_lesson_below_the_threshold_is_rewritten_then_flagged(course_outputs, tmp_path, anthropic_stub, corpus):
+    emerson = " ".join((corpus / "ralph-waldo-emerson").glob("*.txt").__next__().read_text().split()[5000:5400])
+    anthropic_stub.always(ok(message_with_tool_use("submit_write_lesson", lesson_answer(emerson), usage=usage(3000, 600))))
+    claude = Settings(home=tmp_path / "home", engine="anthropic", anthropic_api_key=KEY, anthropic_base_url=anthropic_stub.base_url)
+    result = build_course(COURSE, course_outputs, claude)
+    sent = [r["body"] for r in anthropic_stub.requests if r["path"].endswith("/messages")]
+    assert len(sent) == 18 and result.fidelity["statuses"] == {"scored": 6}  # three attempts per lesson
+    retries = [json.loads(re.search(r"<input_json>\n(.*?)\n</input_json>", json.dumps(b["messages"]).encode().decode("unicode_escape"), re.S).group(1))
+               for b in sent]
+    assert sum(r["previous_score"] is not None for r in retries) == 12  # each retry is told the previous score
+    lesson = parse_markdown((course_outputs / "courses" / COURSE / "lessons" / "lesson-001.md").read_text())
+    assert lesson.front_matter["fidelity"]["flagged"] and lesson.front_matter["fidelity"]["attempts"] == 3
+
+
+def test_runs_copied_from_the_passages_count_as_verbatim_whatever_their_markup():
+    source = "The tide was out and the pools were full of small crabs hiding under every green rock we turned."
+    body = ("# T\n\n## Hook\n\nI went down early. the tide was out and the pools were full of small crabs hiding under every green rock "
+            "and then I wrote it all down in my notebook before breakfast.\n")
+    own, own_words, words = lessons.own_prose(body, [source])
+    assert "crabs" not in own and "notebook" in own and (words, own_words) == (33, 16)  # the 17 copied words are not own prose

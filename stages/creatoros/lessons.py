@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from lendaria.documents import split_sections
 from lendaria.engines.capabilities import sentences_with_offsets
 
 CONTRACT = "creatoros-lesson"
@@ -22,6 +23,8 @@ SECTIONS = ("Hook", "Concepts", "Examples", "Reflective question", "Summary", "A
 MIN_OWN_WORDS = 150  # less own prose than this is not scored
 _QUOTE = re.compile(r"“[^”]*”\s*\[[a-z0-9][a-z0-9-]*@\d+:\d+\]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
+VERBATIM_NGRAM = 8  # a run of this many words found in the lesson's passages counts as copied
 
 
 def candidate_sentences(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -82,17 +85,44 @@ def extractive_body(lesson: dict[str, Any], chunks: list[dict[str, Any]], mind_n
     return "\n".join(lines)
 
 
-def own_prose(body: str) -> str:
-    """The lesson text that is not a verbatim quote (quotes, their citations and markup removed)."""
-    text = _QUOTE.sub(" ", body)
-    return " ".join(_WORD.findall(text))
+def own_prose(body: str, sources: list[str] = ()) -> tuple[str, int, int]:
+    """(own prose, its words, all words) of a lesson: the text of its sections without quoted material
+    (“…” with a citation), without runs of words copied from ``sources`` (the lesson's passages), and
+    without the template's own lines (title, notes, objective)."""
+    titles, bodies = split_sections(body)
+    sections = "\n".join(bodies[t] for t in titles)
+    total = len(_TOKEN.findall(sections))
+    text = _QUOTE.sub(" ", sections)
+    tokens = list(_TOKEN.finditer(text))
+    copied = copied_words([t.group() for t in tokens], sources)
+    pieces, cursor = [], 0
+    for token, is_copied in zip(tokens, copied):
+        if is_copied:
+            pieces.append(text[cursor:token.start()])
+            cursor = token.end()
+    pieces.append(text[cursor:])
+    return re.sub(r"[ \t]+", " ", "".join(pieces)).strip(), sum(not c for c in copied), total
 
 
-def fidelity_report(body: str, mind: str | None, score: Callable[[list[str]], list[dict[str, Any]]] | None) -> dict[str, Any]:
+def copied_words(words: list[str], sources: list[str], n: int = VERBATIM_NGRAM) -> list[bool]:
+    """For each word, whether it lies in a run of ``n`` words that also occurs in one of ``sources``
+    (case-folded): copied text, whatever its markup."""
+    grams = set()
+    for source in sources:
+        tokens = [w.lower() for w in _TOKEN.findall(source)]
+        grams.update(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    lowered = [w.lower() for w in words]
+    copied = [False] * len(words)
+    for i in range(len(words) - n + 1):
+        if tuple(lowered[i:i + n]) in grams:
+            copied[i:i + n] = [True] * n
+    return copied
+
+
+def fidelity_report(body: str, mind: str | None, score: Callable[[list[str]], list[dict[str, Any]]] | None,
+                    sources: list[str] = ()) -> dict[str, Any]:
     """How much the lesson's own prose reads like the mind, stated honestly."""
-    words = len(_WORD.findall(body))
-    own = own_prose(body)
-    own_words = len(own.split())
+    own, own_words, words = own_prose(body, sources)
     report: dict[str, Any] = {"words": words, "own_words": own_words,
                               "verbatim_share": round(1 - own_words / words, 4) if words else 0.0}
     if mind is None or score is None:

@@ -29,11 +29,11 @@ from lendaria.fileio import atomic_write_bytes, sha256_bytes, write_text_if_chan
 from lendaria.settings import Settings
 from lendaria.yamlio import dump_yaml
 
+from lendaria.engines.session import current_session, engine_key
 from stages.creatoros import brief as briefs
-from stages.creatoros import curriculum, lessons, research
+from stages.creatoros import curriculum, lessons, research, writer
 
 HERE = Path(__file__).parent
-ENGINE = "offline (extractive)"
 
 
 class BriefIncomplete(LendariaError):
@@ -108,8 +108,8 @@ def _code_sha() -> str:
     return digest.hexdigest()
 
 
-def lesson_inputs_sha(lesson: dict[str, Any], chunks: list[dict[str, Any]], prompt_sha: str | None, code_sha: str) -> str:
-    payload = json.dumps({"lesson": lesson, "chunks": [c["text"] for c in chunks], "prompt": prompt_sha, "engine": ENGINE,
+def lesson_inputs_sha(lesson: dict[str, Any], chunks: list[dict[str, Any]], prompt_sha: str | None, engine: str, code_sha: str) -> str:
+    payload = json.dumps({"lesson": lesson, "chunks": [c["text"] for c in chunks], "prompt": prompt_sha, "engine": engine,
                           "code": code_sha}, sort_keys=True, ensure_ascii=False)
     return sha256_bytes(payload.encode("utf-8"))
 
@@ -156,24 +156,55 @@ def build_course(course: str, outputs_root: Path, settings: Settings) -> CourseR
 
     score = (lambda texts_: service("fidelity")(outputs_root, mind, texts_)) if mind else None
 
+    session = current_session(settings)
+    engine = engine_key(session, settings)  # "offline", or the model's engine and name
+    writes = engine != "offline" and mind is not None
+
+    def write(lesson: dict[str, Any], chunks: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+        """The lesson written by the model, rewritten while its own prose scores below the threshold."""
+        previous = None
+        for attempt in range(1, writer.MAX_ATTEMPTS + 1):
+            objective = lesson["objectives"][0]
+            written = session.run(writer.WRITE_LESSON, writer.LessonInput(
+                title=lesson["title"], objective=objective["text"], bloom=objective["bloom"], key_concepts=lesson["key_concepts"],
+                target_words=lesson["target_words"], passages=len(chunks), previous_score=previous),
+                step="creatoros.lesson", mind=mind, stable_prefix=prompt, passages=tuple(c["text"] for c in chunks))
+            body = writer.render(lesson, written, name, engine)
+            fidelity = lessons.fidelity_report(body, mind, score, [c["text"] for c in chunks])
+            if fidelity["status"] != "scored" or fidelity["passed"]:
+                break
+            previous = fidelity["score"]
+        fidelity["attempts"] = attempt
+        if fidelity["status"] == "scored" and not fidelity["passed"]:
+            fidelity["flagged"] = True  # still below the threshold after every attempt
+        return body, fidelity
+
     def make(lesson: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
         path = catalog.lesson_file(course, lesson["number"])
         chunks = [by_id[c] for c in lesson["chunks"] if c in by_id]
-        inputs = lesson_inputs_sha(lesson, chunks, prompt_sha, code_sha)
+        inputs = lesson_inputs_sha(lesson, chunks, prompt_sha, engine, code_sha)
         if _existing_inputs_sha(path) == inputs:
             existing = parse_markdown(path.read_text(encoding="utf-8")).front_matter
             return lesson["id"], existing["fidelity"], False
-        body = lessons.extractive_body(lesson, chunks, name or "the author") if chunks else lessons.neutral_body(lesson)
-        fidelity = lessons.fidelity_report(body, mind, score)
+        if not chunks:
+            body, method = lessons.neutral_body(lesson), "outline"
+            fidelity = lessons.fidelity_report(body, mind, score)
+        elif writes:
+            (body, fidelity), method = write(lesson, chunks), "written"
+        else:
+            body, method = lessons.extractive_body(lesson, chunks, name or "the author"), "extractive"
+            fidelity = lessons.fidelity_report(body, mind, score, [c["text"] for c in chunks])
         front = {"contract": registry.latest(lessons.CONTRACT).ref, "course": course, "lesson": lesson["id"], "number": lesson["number"],
-                 "title": lesson["title"], "mind": mind, "engine": ENGINE, "method": "extractive" if chunks else "outline",
+                 "title": lesson["title"], "mind": mind, "engine": engine, "method": method,
                  "curriculum_sha256": curriculum_sha, "system_prompt_sha256": prompt_sha, "inputs_sha256": inputs, "fidelity": fidelity}
         text_ = validated_text(catalog, path, render_markdown(front, body))
         atomic_write_bytes(path, text_.encode("utf-8"))  # each lesson lands on its own: a killed run keeps the finished ones
         return lesson["id"], fidelity, True
 
+    # with a model, the first lesson goes alone so the shared prefix (the system prompt) is cached for the rest
+    first = [make(all_lessons[0])] if writes and all_lessons else []
     with ThreadPoolExecutor(max_workers=max(1, settings.engine_concurrency), thread_name_prefix="lesson") as pool:
-        results = list(pool.map(make, all_lessons))
+        results = first + list(pool.map(make, all_lessons[len(first):]))
     regenerated = [lesson_id for lesson_id, _, made in results if made]
     written += [catalog.relative(catalog.lesson_file(course, int(i.split("-")[1]))) for i in regenerated]
     summary = lessons.course_fidelity(course, mind, [(lesson_id, fidelity) for lesson_id, fidelity, _ in results])
