@@ -182,3 +182,32 @@ def test_runs_copied_from_the_passages_count_as_verbatim_whatever_their_markup()
             "and then I wrote it all down in my notebook before breakfast.\n")
     own, own_words, words = lessons.own_prose(body, [source])
     assert "crabs" not in own and "notebook" in own and (words, own_words) == (33, 16)  # the 17 copied words are not own prose
+
+
+def test_courses_persist_as_the_creatoros_role_idempotently_with_lineage(course_outputs, tmp_path, database):
+    import psycopg
+
+    from lendaria.db.persist import persist_stage
+    from lendaria.db.repository import PostgresRepository
+
+    settings = Settings(home=tmp_path / "home")
+    build_course(COURSE, course_outputs, settings)
+    repository = PostgresRepository(database, settings)
+    persist_stage("etl", DEMO_SLUG, course_outputs, repository, run_id="run-c")
+    first = persist_stage("creatoros", DEMO_SLUG, course_outputs, repository, run_id="run-c")
+    again = persist_stage("creatoros", DEMO_SLUG, course_outputs, repository, run_id="run-d")
+    assert first.counts["content_projects"]["written"] == 1 and first.counts["content_lessons"]["written"] == 6
+    assert first.counts["content_pieces"]["written"] == 11  # brief, curriculum, 2 research, fidelity, 6 lessons
+    assert all(c["written"] == 0 and c.get("deleted", 0) == 0 for c in again.counts.values())
+    with psycopg.connect(database) as conn:
+        project, mind = conn.execute("select p.slug, m.slug from content_projects p join minds m on m.id = p.mind_id").fetchone()
+        lessons_ = conn.execute("select lesson_number, voice_fidelity, contract_path, run_id from content_lessons order by 1").fetchall()
+        voices = conn.execute("select role from content_minds").fetchall()
+    assert (project, mind) == (COURSE, DEMO_SLUG) and voices == [("voice",)]
+    assert [n for n, *_ in lessons_] == [1, 2, 3, 4, 5, 6] and all(v is None for _, v, _, _ in lessons_)  # extractive: not scored
+    assert lessons_[0][2] == f"courses/{COURSE}/lessons/lesson-001.md" and lessons_[0][3] == "run-c"
+    shutil.rmtree(course_outputs / "courses" / COURSE)  # the course is gone: its rows go too
+    gone = persist_stage("creatoros", DEMO_SLUG, course_outputs, repository, run_id="run-e")
+    assert gone.counts["content_projects"]["deleted"] == 1
+    with psycopg.connect(database) as conn:
+        assert conn.execute("select count(*) from content_lessons").fetchone()[0] == 0

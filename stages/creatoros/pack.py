@@ -7,6 +7,7 @@ PACK = Pack(
     name="creatoros",
     flow="flows.creatoros:creatoros_flow",
     after=("mmos",),
+    payload_builder="stages.creatoros.persist:build_payload",
     role="creatoros",
     contracts=("creatoros-brief", "creatoros-research", "creatoros-curriculum", "creatoros-lesson", "creatoros-fidelity"),
     optional=True,

@@ -101,9 +101,12 @@ def _mind_material(catalog: Catalog, mind: str | None) -> tuple[Any, str | None,
     return index, prompt, parse_markdown(prompt).front_matter.get("name") or mind
 
 
+LESSON_CODE = ("lessons.py", "writer.py")  # the code that shapes a lesson from its plan (part of its inputs)
+
+
 def _code_sha() -> str:
     digest = hashlib.sha256()
-    for path in sorted(HERE.glob("*.py")):
+    for path in (HERE / name for name in LESSON_CODE):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
