@@ -29,7 +29,7 @@ def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness
             "select stage, task, metric, value from task_metrics where run_id = %s", (run_id,))}
         rows_of_run = conn.execute("select count(*) from sources where run_id = %s", (run_id,)).fetchone()[0]
         fragments_of_run = conn.execute("select count(*) from fragments where run_id = %s", (run_id,)).fetchone()[0]
-    assert sorted(jobs_of_run) == [("etl", "completed"), ("innerlens", "completed"), ("mmos", "completed")] and rows_of_run == 11
+    assert sorted(jobs_of_run) == [("creatoros", "completed"), ("etl", "completed"), ("innerlens", "completed"), ("mmos", "completed")] and rows_of_run == 11
     assert fragments_of_run == result["innerlens"]["totals"]["fragments"] > 0
     assert result["innerlens"]["engine"] == "offline"
     assert metrics_of_run[("etl", "stage", "collected")] == 11 and metrics_of_run[("etl", "stage", "words")] == 18249
@@ -40,7 +40,7 @@ def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness
     with psycopg.connect(use_database) as conn:
         jobs = conn.execute("select run_id, status from job_executions order by started_at").fetchall()
         source_runs = {r[0] for r in conn.execute("select run_id from sources")}
-    assert [status for _, status in jobs] == ["completed"] * 4  # etl + innerlens + mmos, then etl alone
+    assert [status for _, status in jobs] == ["completed"] * 5  # etl + innerlens + mmos + creatoros, then etl alone
     assert source_runs == {jobs[0][0]}  # rows carry the id of the pipeline run that wrote them
     assert len(jobs[0][0]) == 36  # a Prefect flow run id
 
