@@ -1,24 +1,73 @@
 """The CreatorOS flow: the courses of a mind (stages/creatoros/run.py wired as Prefect tasks), with a
-table artifact of each course's lesson fidelity."""
+table artifact of each course's lesson fidelity.
+
+A brief with ``review: true`` pauses the flow run after the curriculum (Prefect's ``pause_flow_run``
+with a typed :class:`CurriculumReview` input): the curriculum is shown as an artifact, the run waits
+in the UI (Resume shows the form: approve, notes), and the decision is recorded in ``review.yaml``.
+Approved, the lessons are written; not approved, the course stops with the notes. A curriculum
+already approved is not reviewed again.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
+from prefect.runtime import flow_run
 
 from lendaria.catalog import Catalog
 from lendaria.collected import slug_of
 from lendaria.settings import Settings, get_settings
 
-from stages.creatoros.run import CourseResult, build_course, courses_for_mind
+from stages.creatoros.run import (CoursePlan, CourseResult, check_review, courses_for_mind, plan_course, record_review,
+                                  recorded_review, write_course)
 
 
-@task(name="creatoros-course", task_run_name="course {course}", cache_policy=NO_CACHE)
-def course_task(course: str, outputs_root: Path, settings: Settings) -> CourseResult:
-    return build_course(course, outputs_root, settings)
+class CurriculumReview(RunInput):
+    """The reviewer's decision on a course's curriculum (the form the Prefect UI shows on Resume)."""
+
+    approve: bool = True
+    notes: str = ""
+
+
+@task(name="creatoros-plan", task_run_name="brief, research and curriculum of {course}", cache_policy=NO_CACHE)
+def plan_task(course: str, outputs_root: Path) -> CoursePlan:
+    return plan_course(course, outputs_root)
+
+
+@task(name="creatoros-lessons", task_run_name="lessons of {planned.course}", cache_policy=NO_CACHE)
+def lessons_task(planned: CoursePlan, outputs_root: Path, settings: Settings) -> CourseResult:
+    check_review(Catalog(outputs_root), planned)
+    return write_course(planned, outputs_root, settings)
+
+
+def curriculum_markdown(planned: CoursePlan) -> str:
+    lines = [f"### Review the curriculum of {planned.course}: {planned.plan['title']}", "",
+             "Resume this run to decide: approve (lessons are written) or not, with notes.", ""]
+    for module in planned.plan["modules"]:
+        lines.append(f"**{module['title']}**")
+        lines += [f"- {lesson['id']}: {lesson['title']} ({lesson['objectives'][0]['bloom']}; "
+                  f"{', '.join(lesson['key_concepts']) or 'no material'})" for lesson in module["lessons"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def review(planned: CoursePlan, outputs_root: Path, settings: Settings) -> None:
+    """Pause for the reviewer when the brief asks and the curriculum has no decision yet; record it."""
+    catalog = Catalog(outputs_root)
+    if not planned.brief.review or recorded_review(catalog, planned) is not None:
+        return
+    create_markdown_artifact(key=f"creatoros-{planned.course}-curriculum", markdown=curriculum_markdown(planned),
+                             description=f"Curriculum of {planned.course}, waiting for review")
+    decision = pause_flow_run(wait_for_input=CurriculumReview, timeout=settings.review_timeout,
+                              poll_interval=settings.review_poll_seconds, key=f"review-{planned.course}-{planned.curriculum_sha[:12]}")
+    path = record_review(catalog, planned, decision.approve, decision.notes, str(flow_run.get_id() or "") or None)
+    get_run_logger().info("review of %s: %s (%s) -> %s", planned.course, "approved" if decision.approve else "not approved",
+                          decision.notes or "no notes", path)
 
 
 @flow(name="creatoros", log_prints=True)
@@ -27,8 +76,11 @@ def creatoros_flow(mind: str, outputs: str | None = None, courses: list[str] | N
     settings = get_settings()
     outputs_root = Path(outputs) if outputs else settings.outputs
     slug = slug_of(mind)
-    chosen = courses or courses_for_mind(Catalog(outputs_root), slug)
-    results = [course_task(course, outputs_root, settings) for course in chosen]
+    results = []
+    for course in courses or courses_for_mind(Catalog(outputs_root), slug):
+        planned = plan_task(course, outputs_root)
+        review(planned, outputs_root, settings)
+        results.append(lessons_task(planned, outputs_root, settings))
     for result in results:
         get_run_logger().info(result.summary())
         create_table_artifact(key=f"creatoros-{result.course}-fidelity", table=[

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     http_max_backoff: float = Field(30.0, ge=0, description="Cap on one backoff, including Retry-After.")
     feed_max_entries: int = Field(50, ge=1, description="Entries taken from one RSS/Atom feed.")
     mmos_min_words: int = Field(10_000, ge=1, description="MMOS viability gate: the person's own words needed before analysis.")
+    review_timeout: int = Field(3600, ge=1, description="Seconds a course's curriculum review waits in the Prefect UI before the run fails.")
+    review_poll_seconds: int = Field(10, ge=1, description="How often a paused course review checks whether it was resumed.")
     user_agent: str = "Lendaria/0.1 (+offline-first mind pipeline)"
 
     # Engines (lendaria/engines): offline by default; Claude with a key

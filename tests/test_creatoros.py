@@ -3,6 +3,7 @@ lessons from the mind's PUBLIC passages with an honest fidelity report, and incr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -211,3 +212,83 @@ def test_courses_persist_as_the_creatoros_role_idempotently_with_lineage(course_
     assert gone.counts["content_projects"]["deleted"] == 1
     with psycopg.connect(database) as conn:
         assert conn.execute("select count(*) from content_lessons").fetchone()[0] == 0
+
+
+def _run_until_paused(course_outputs, answer: dict):
+    """Run the CreatorOS flow in a thread, wait for it to pause for review, resume it with ``answer``
+    through the Prefect API; return (result or exception, the paused state's name)."""
+    import threading
+    import time
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.objects import StateType
+    from prefect.flow_runs import resume_flow_run
+
+    from flows.creatoros import creatoros_flow
+
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["result"] = creatoros_flow(mind=DEMO_SLUG, outputs=str(course_outputs), courses=[COURSE])
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    paused = None
+    with get_client(sync_client=True) as client:
+        for _ in range(240):
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))))
+            if runs:
+                paused = runs[0]
+                break
+            time.sleep(0.25)
+    assert paused is not None, outcome
+    state_name = paused.state.name
+    resume_flow_run(paused.id, run_input=answer)
+    thread.join(timeout=120)
+    return outcome, state_name
+
+
+def test_a_review_gate_pauses_after_the_curriculum_and_resumes_with_the_reviewers_input(course_outputs, tmp_path, prefect_harness, monkeypatch):
+    from lendaria.settings import get_settings
+
+    monkeypatch.setenv("LENDARIA_REVIEW_POLL_SECONDS", "1")
+    monkeypatch.setenv("LENDARIA_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    brief = course_outputs / "courses" / COURSE / "COURSE-BRIEF.md"
+    brief.write_text(brief.read_text().replace("review: false", "review: true"))
+    course = course_outputs / "courses" / COURSE
+    try:
+        outcome, state = _run_until_paused(course_outputs, {"approve": False, "notes": "Too little on tides; add a lesson."})
+        assert state == "Paused" and "ReviewRequired" in type(outcome.get("error")).__name__ and "Too little on tides" in str(outcome["error"])
+        review = load_yaml((course / "review.yaml").read_text())
+        assert review["approved"] is False and review["notes"].startswith("Too little") and len(review["flow_run_id"]) == 36
+        assert (course / "curriculum.yaml").is_file() and not (course / "lessons").exists()  # stopped before any lesson
+
+        brief.write_text(brief.read_text().replace("6 lessons of about", "7 lessons of about"))  # a new curriculum: a new review
+        outcome, _ = _run_until_paused(course_outputs, {"approve": True, "notes": "Good."})
+        assert "error" not in outcome, outcome
+        assert outcome["result"]["totals"]["lessons"] == 7 and len(list((course / "lessons").glob("*.md"))) == 7
+        review = load_yaml((course / "review.yaml").read_text())
+        assert review["approved"] is True and review["curriculum_sha256"] == hashlib.sha256((course / "curriculum.yaml").read_bytes()).hexdigest()
+        again = creatoros_flow_direct(course_outputs)  # approved already: no pause, nothing regenerated
+        assert again["totals"]["lessons_generated"] == 0
+    finally:
+        get_settings.cache_clear()
+
+
+def creatoros_flow_direct(course_outputs) -> dict:
+    from flows.creatoros import creatoros_flow
+
+    return creatoros_flow(mind=DEMO_SLUG, outputs=str(course_outputs), courses=[COURSE])
+
+
+def test_outside_the_pipeline_a_course_that_asks_for_review_is_refused_with_what_to_do(course_outputs):
+    brief = course_outputs / "courses" / COURSE / "COURSE-BRIEF.md"
+    brief.write_text(brief.read_text().replace("review: false", "review: true"))
+    done = run_cli("course", "build", COURSE, "--outputs", str(course_outputs))
+    assert done.returncode == 1 and "asks for a review of its curriculum" in done.stderr and "Prefect UI" in done.stderr
+    assert not (course_outputs / "courses" / COURSE / "lessons").exists()

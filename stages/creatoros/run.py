@@ -34,6 +34,7 @@ from stages.creatoros import brief as briefs
 from stages.creatoros import curriculum, lessons, research, writer
 
 HERE = Path(__file__).parent
+REVIEW_CONTRACT = "creatoros-review"
 
 
 class BriefIncomplete(LendariaError):
@@ -124,7 +125,75 @@ def _existing_inputs_sha(path: Path) -> str | None:
         return None
 
 
+@dataclass
+class CoursePlan:
+    """What the lessons are written from: the checked brief, the mind's material and the curriculum."""
+
+    course: str
+    brief: briefs.Brief
+    mind: str | None
+    name: str
+    index: Any
+    prompt: str | None
+    plan: dict[str, Any]
+    curriculum_sha: str
+    written: list[str]
+
+
+class ReviewRequired(LendariaError):
+    """The brief asks for a review of the curriculum, and the current curriculum has no approval."""
+
+
 def build_course(course: str, outputs_root: Path, settings: Settings) -> CourseResult:
+    """Brief → research → curriculum → (review) → lessons → fidelity summary."""
+    planned = plan_course(course, outputs_root)
+    check_review(Catalog(outputs_root), planned)
+    return write_course(planned, outputs_root, settings)
+
+
+def check_review(catalog: Catalog, planned: CoursePlan) -> None:
+    """Nothing when the brief asks for no review or the current curriculum is approved; otherwise
+    :class:`ReviewRequired`, saying what to do."""
+    if not planned.brief.review:
+        return
+    decision = recorded_review(catalog, planned)
+    if decision is None:
+        raise ReviewRequired(f"course {planned.course} asks for a review of its curriculum (review: true) and this curriculum "
+                             "has none yet; no lesson was written.", file=catalog.relative(catalog.curriculum_file(planned.course)),
+                             hint=f"Run it through the pipeline (`lendaria run {planned.mind or '<mind>'} --course {planned.course}`) "
+                                  "and approve it in the Prefect UI, or set review: false in the brief.")
+    if not decision["approved"]:
+        raise ReviewRequired(f"the curriculum of {planned.course} was not approved: {decision['notes'] or 'no notes'}; no lesson "
+                             "was written.", file=catalog.relative(review_file(catalog, planned.course)),
+                             hint="Change the brief (the curriculum follows it) and run again.")
+
+
+def review_file(catalog: Catalog, course: str) -> Path:
+    return catalog.course_dir(course) / "review.yaml"
+
+
+def recorded_review(catalog: Catalog, planned: CoursePlan) -> dict[str, Any] | None:
+    """The review recorded for the current curriculum (a review of an older curriculum does not count)."""
+    from lendaria.yamlio import load_yaml
+
+    path = review_file(catalog, planned.course)
+    if not path.is_file():
+        return None
+    _, raw = read_valid_file(catalog, path, "")
+    review = load_yaml(raw.decode("utf-8"))
+    return review if review.get("curriculum_sha256") == planned.curriculum_sha else None
+
+
+def record_review(catalog: Catalog, planned: CoursePlan, approved: bool, notes: str, flow_run_id: str | None) -> str:
+    path = review_file(catalog, planned.course)
+    document = {"contract": get_registry().latest(REVIEW_CONTRACT).ref, "course": planned.course,
+                "curriculum_sha256": planned.curriculum_sha, "approved": approved, "notes": notes, "flow_run_id": flow_run_id}
+    write_text_if_changed(path, validated_text(catalog, path, dump_yaml(document)))
+    return catalog.relative(path)
+
+
+def plan_course(course: str, outputs_root: Path) -> CoursePlan:
+    """The checked brief, research and curriculum (written), and the mind's material."""
     catalog = Catalog(outputs_root)
     text = read_brief(catalog, course)
     report = briefs.completeness(text)
@@ -149,8 +218,15 @@ def build_course(course: str, outputs_root: Path, settings: Settings) -> CourseR
     curriculum_path = catalog.curriculum_file(course)
     texts[curriculum_path] = validated_text(catalog, curriculum_path, dump_yaml({"contract": registry.latest(curriculum.CONTRACT).ref, **plan}))
     written = [catalog.relative(p) for p, t in texts.items() if write_text_if_changed(p, t)]
+    return CoursePlan(course, brief, mind, name, index, prompt, plan, sha256_bytes(texts[curriculum_path].encode("utf-8")), written)
 
-    curriculum_sha = sha256_bytes(texts[curriculum_path].encode("utf-8"))
+
+def write_course(planned: CoursePlan, outputs_root: Path, settings: Settings) -> CourseResult:
+    """The lessons (in parallel; only those whose inputs changed) and the course's fidelity summary."""
+    catalog = Catalog(outputs_root)
+    registry = get_registry()
+    course, mind, name, index, prompt, plan = planned.course, planned.mind, planned.name, planned.index, planned.prompt, planned.plan
+    curriculum_sha, written = planned.curriculum_sha, list(planned.written)
     prompt_sha = sha256_bytes(prompt.encode("utf-8")) if prompt else None
     by_id = {r["id"]: r for r in index.records} if index is not None else {}
     code_sha = _code_sha()
