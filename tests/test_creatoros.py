@@ -292,3 +292,34 @@ def test_outside_the_pipeline_a_course_that_asks_for_review_is_refused_with_what
     done = run_cli("course", "build", COURSE, "--outputs", str(course_outputs))
     assert done.returncode == 1 and "asks for a review of its curriculum" in done.stderr and "Prefect UI" in done.stderr
     assert not (course_outputs / "courses" / COURSE / "lessons").exists()
+
+
+def test_a_build_killed_during_lesson_generation_does_not_redo_finished_lessons(course_outputs, tmp_path, anthropic_stub):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.support.anthropic_stub import AUTO_USAGE
+
+    anthropic_stub.always(ok(message_with_tool_use("submit_write_lesson", lesson_answer(held_out_text(course_outputs)), usage=AUTO_USAGE), delay=0.8))
+    env = {**os.environ, "LENDARIA_ENGINE": "anthropic", "ANTHROPIC_API_KEY": KEY, "LENDARIA_ANTHROPIC_BASE_URL": anthropic_stub.base_url,
+           "LENDARIA_ENGINE_CONCURRENCY": "1", "LENDARIA_HOME": str(tmp_path / "home")}
+    command = [sys.executable, "-m", "lendaria", "course", "build", COURSE, "--outputs", str(course_outputs)]
+    lessons_dir = course_outputs / "courses" / COURSE / "lessons"
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(lessons_dir.glob("*.md"))) < 2:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    finished = {p.name: p.read_bytes() for p in lessons_dir.glob("*.md")}
+    assert 2 <= len(finished) < 6, "the kill should land mid-way"
+    before = len([r for r in anthropic_stub.requests if r["path"].endswith("/messages")])
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    after = len([r for r in anthropic_stub.requests if r["path"].endswith("/messages")])
+    assert after - before == 6 - len(finished)  # only the unfinished lessons were written again
+    assert all(lessons_dir.joinpath(name).read_bytes() == data for name, data in finished.items())
+    assert f"{6 - len(finished)} generated, {len(finished)} unchanged" in done.stdout
