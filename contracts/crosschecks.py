@@ -13,6 +13,7 @@ no held-out span, and cites existing fragments; an LLM claim's ``quote`` is insi
 ``mmos-synthesis``, ``mmos-creatoros``: every citation ``[source_id@start:end]`` lies in its source,
 overlaps no held-out span, and the quote in front of it is that span's text.
 ``creatoros-lesson``, ``creatoros-research``: the same, in the sources of the mind the file names.
+``creatoros-curriculum``: every lesson's evidence span lies in the mind's source and is not held out.
 """
 
 from __future__ import annotations
@@ -258,6 +259,20 @@ def check_course_citations(path: Path, data: dict[str, Any], ref: str, display: 
     return citation_problems(path.parents[3] / "minds" / str(mind), data.get("body") or "")  # courses/<course>/<dir>/<file>
 
 
+def check_curriculum_evidence(path: Path, data: dict[str, Any], ref: str, display: str) -> list[tuple[str, str]]:
+    """(pointer, message) for each lesson evidence span of a curriculum that is not inside the course's
+    mind's source or overlaps a held-out span."""
+    if not data.get("mind"):
+        return []
+    checker = SpanChecker(path.parents[2] / "minds" / str(data["mind"]))  # courses/<course>/curriculum.yaml
+    problems = []
+    for m, module in enumerate(data.get("modules") or []):
+        for n, lesson in enumerate((module or {}).get("lessons") or []):
+            for e, span in enumerate((lesson or {}).get("evidence") or []):
+                problems += checker.problems(f"/modules/{m}/lessons/{n}/evidence/{e}", str(span.get("source_id")), span.get("start"), span.get("end"))
+    return problems
+
+
 JSONL_CROSS_CHECKS: dict[str, Callable[[Path, list[tuple[int, dict[str, Any]]]], list[tuple[str, str]]]] = {
     "innerlens-fragments": check_fragments_verbatim,
     "mmos-kb-chunks": check_kb_chunks,
@@ -272,5 +287,6 @@ CROSS_CHECKS: dict[str, Callable[[Path, dict[str, Any], str, str], list[tuple[st
     "mmos-synthesis": check_markdown_citations,
     "mmos-creatoros": check_markdown_citations,
     "creatoros-lesson": check_course_citations,
+    "creatoros-curriculum": check_curriculum_evidence,
     "creatoros-research": check_course_citations,
 }

@@ -307,14 +307,16 @@ def db_rollback(to: Optional[str] = typer.Option(None, "--to", metavar="VERSION"
 def course_init(
     course: str = typer.Argument(..., help="The course slug (its folder under outputs/courses/)."),
     mind: Optional[str] = typer.Option(None, "--mind", "-m", help="The mind whose voice the lessons speak in (omit: neutral voice)."),
-    title: Optional[str] = typer.Option(None, "--title", help="The course title (default: from the slug)."),
+    title: Optional[str] = typer.Option(None, "--title", help="The course title (default: from the slug, or the materials)."),
+    from_sources: bool = typer.Option(False, "--from-sources", help="Extract the brief from legacy materials in courses/<course>/sources/ (brownfield)."),
     outputs: Optional[Path] = OutputsOption,
 ) -> None:
-    """Scaffold outputs/courses/<course>/COURSE-BRIEF.md for you to fill in (never overwrites one)."""
+    """Scaffold outputs/courses/<course>/COURSE-BRIEF.md for you to fill in, or extract it from legacy
+    materials (--from-sources); never overwrites one."""
     from lendaria.catalog import Catalog, check_slug
     from stages.creatoros.run import init_brief
 
-    path = init_brief(Catalog(_outputs_root(outputs)), check_slug(course), check_slug(mind) if mind else None, title)
+    path = init_brief(Catalog(_outputs_root(outputs)), check_slug(course), check_slug(mind) if mind else None, title, from_sources)
     typer.echo(f"wrote {path}: fill in its sections, then `lendaria course check {course}`")
 
 

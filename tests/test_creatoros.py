@@ -323,3 +323,63 @@ def test_a_build_killed_during_lesson_generation_does_not_redo_finished_lessons(
     assert after - before == 6 - len(finished)  # only the unfinished lessons were written again
     assert all(lessons_dir.joinpath(name).read_bytes() == data for name, data in finished.items())
     assert f"{6 - len(finished)} generated, {len(finished)} unchanged" in done.stdout
+
+
+LEGACY_PAGE = """<html><head><title>Rock Pool Club: course page</title></head><body>
+<nav>Home | Courses | Contact</nav>
+<article><h1>Rock Pool Club</h1>
+<p>Rock Pool Club is a hands-on introduction to recording the animals of a rocky shore, month after month, so that
+the records mean something years later.</p>
+<p>This course is designed for families and volunteers with no experience of marine biology.</p>
+<p>It runs as 5 weekly sessions on the shore, each followed by a short worksheet.</p>
+<p>Please bring a pencil and a notebook; no collecting jars, and never take animals home.</p>
+</article><footer>(c) Gullhaven Shore Group</footer></body></html>
+"""
+LEGACY_OUTLINE = """# Outline
+
+## What you will learn
+
+- Identify the ten commonest animals of a rock pool
+- Keep a notebook record that someone else can check
+
+By the end, you will be able to choose a square of shore and count it the same way every month.
+"""
+
+
+def test_a_brownfield_brief_is_extracted_from_legacy_materials_through_etl_and_builds(course_outputs, tmp_path):
+    sources = course_outputs / "courses" / "rock-pool-club" / "sources"
+    sources.mkdir(parents=True)
+    (sources / "course-page.html").write_text(LEGACY_PAGE)
+    (sources / "outline.md").write_text(LEGACY_OUTLINE)
+    done = run_cli("course", "init", "rock-pool-club", "--mind", DEMO_SLUG, "--from-sources", "--outputs", str(course_outputs))
+    assert done.returncode == 0, done.stderr
+    text = (course_outputs / "courses" / "rock-pool-club" / "COURSE-BRIEF.md").read_text()
+    brief = briefs.parse(text)
+    assert parse_markdown(text).front_matter["mode"] == "brownfield" and brief.title == "Rock Pool Club"
+    assert brief.outcomes == ["Identify the ten commonest animals of a rock pool", "Keep a notebook record that someone else can check",
+                              "Choose a square of shore and count it the same way every month"]
+    assert "designed for families and volunteers" in brief.sections["Audience"] and "5 weekly sessions" in brief.sections["Length"]
+    assert "never take animals home" in brief.sections["Constraints"] and "Home | Courses" not in text  # site chrome left out by ETL
+    assert "<!-- sources/course-page.html -->" in text and "Iris Valente's own voice" in brief.sections["Voice"]
+    report = briefs.completeness(text)
+    assert report.passed and report.missing == []
+    result = build_course("rock-pool-club", course_outputs, Settings(home=tmp_path / "home"))
+    assert result.lessons == 5 and result.mind == DEMO_SLUG  # "5 weekly sessions" over 3 outcomes
+    empty = course_outputs / "courses" / "empty-course"
+    (empty / "sources").mkdir(parents=True)
+    refused = run_cli("course", "init", "empty-course", "--from-sources", "--outputs", str(course_outputs))
+    assert refused.returncode == 1 and "no legacy materials" in refused.stderr
+
+
+def test_validate_refuses_a_curriculum_span_outside_its_source_and_a_lesson_quote_that_moved(course_outputs, tmp_path):
+    build_course(COURSE, course_outputs, Settings(home=tmp_path / "home"))
+    course = course_outputs / "courses" / COURSE
+    plan = (course / "curriculum.yaml").read_text()
+    (course / "curriculum.yaml").write_text(plan.replace("      end: ", "      end: 9999999", 1))
+    lesson = (course / "lessons" / "lesson-001.md").read_text()
+    start = re.search(r"@(\d+):", lesson).group(1)
+    (course / "lessons" / "lesson-001.md").write_text(lesson.replace(f"@{start}:", f"@{int(start) + 3}:", 1))
+    done = run_cli("validate", str(course_outputs))
+    assert done.returncode == 1
+    assert "curriculum.yaml [creatoros-curriculum@1.0.0] /modules/0/lessons/0/evidence/0" in done.stdout
+    assert "lesson-001.md [creatoros-lesson@1.0.0] /body/citations/0" in done.stdout

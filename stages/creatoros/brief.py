@@ -96,8 +96,8 @@ class Brief:
         return outcomes(self.sections.get("Outcomes", ""))
 
     def lessons_wanted(self) -> int | None:
-        """The number of lessons the Length section asks for ("6 lessons"), if it says."""
-        match = re.search(r"(\d+)\s+lessons?", self.sections.get("Length", ""), re.IGNORECASE)
+        """The number of lessons the Length section asks for ("6 lessons", "5 weekly sessions"), if it says."""
+        match = re.search(r"(\d+)\s+(?:[a-z-]+\s+)?(?:lessons?|sessions?|modules?)\b", self.sections.get("Length", ""), re.IGNORECASE)
         return int(match.group(1)) if match else None
 
     def words_per_lesson(self, default: int = 800) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 
 from contracts import get_registry
 from lendaria.catalog import Catalog
-from lendaria.collected import read_valid_file, validated_text
+from lendaria.collected import read_metadata, read_valid_file, validated_text
 from lendaria.documents import parse_markdown, render_markdown
 from lendaria.errors import InputError, LendariaError
 from lendaria.fileio import atomic_write_bytes, sha256_bytes, write_text_if_changed
@@ -31,7 +31,7 @@ from lendaria.yamlio import dump_yaml
 
 from lendaria.engines.session import current_session, engine_key
 from stages.creatoros import brief as briefs
-from stages.creatoros import curriculum, lessons, research, writer
+from stages.creatoros import brownfield, curriculum, lessons, research, writer
 
 HERE = Path(__file__).parent
 REVIEW_CONTRACT = "creatoros-review"
@@ -41,14 +41,39 @@ class BriefIncomplete(LendariaError):
     """The course brief is not filled in enough to build a course: nothing was written."""
 
 
-def init_brief(catalog: Catalog, course: str, mind: str | None, title: str | None) -> Path:
+def init_brief(catalog: Catalog, course: str, mind: str | None, title: str | None, from_sources: bool = False) -> Path:
+    """Write the course's brief: the template to fill in (greenfield), or the brief extracted from the
+    legacy materials in the course's ``sources/`` folder (brownfield). Never overwrites a brief."""
     path = catalog.brief_file(course)
     if path.exists():
         raise InputError("a course brief already exists; it is never overwritten.", file=path,
                          hint=f"Edit it, or check it with `lendaria course check {course}`.")
-    text = briefs.template(course, title or course.replace("-", " ").capitalize(), mind, get_registry().latest(briefs.CONTRACT).ref)
+    ref = get_registry().latest(briefs.CONTRACT).ref
+    if from_sources:
+        text = brownfield_brief(catalog, course, mind, title, ref)
+    else:
+        text = briefs.template(course, title or course.replace("-", " ").capitalize(), mind, ref)
     atomic_write_bytes(path, validated_text(catalog, path, text).encode("utf-8"))
     return path
+
+
+def brownfield_brief(catalog: Catalog, course: str, mind: str | None, title: str | None, ref: str) -> str:
+    """The brief extracted from ``courses/<course>/sources/`` through ETL's extractors (the ``extract_text`` service)."""
+    from lendaria.packs import service
+
+    folder = catalog.course_dir(course) / "sources"
+    files = sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
+    if not files:
+        raise InputError("there are no legacy materials to extract a brief from.", file=folder,
+                         hint="Put the old syllabus, outline or course pages (any format ETL reads) in that folder, then run again.")
+    extract = service("extract_text")
+    documents = [{"file": f"sources/{p.name}", **extract(p)} for p in files]
+    mind_name = None
+    if mind and catalog.sources_metadata(mind).is_file():
+        mind_name = (read_metadata(catalog, mind).get("name") or mind)
+    title = title or documents[0]["title"]
+    front = {"contract": ref, "course": course, "title": title, "mind": mind, "mode": "brownfield", "review": False}
+    return render_markdown(front, brownfield.body(title, brownfield.sections(documents), mind_name or mind))
 
 
 def read_brief(catalog: Catalog, course: str) -> str:

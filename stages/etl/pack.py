@@ -10,5 +10,6 @@ PACK = Pack(
     role="etl",
     contracts=("etl-mmos", "etl-mmos-metadata"),
     preflight="stages.etl.run:preflight",
+    services=(("extract_text", "stages.etl.sources:extract_file"),),
     description="collect a person's sources (files, URLs, feeds) as Markdown contract files",
 )

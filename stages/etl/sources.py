@@ -212,3 +212,18 @@ def _extract_local(path: Path, item: SourceItem, max_bytes: int) -> Extracted:
     if not extracted.text.strip():
         raise ExtractionError("no text could be extracted")
     return extracted
+
+
+def extract_file(path: Path, max_bytes: int = 50 * 1024 * 1024) -> dict[str, str]:
+    """The ``extract_text`` service: one local file's text and title through ETL's extractors (any
+    supported format), for packs that read documents of their own (CreatorOS's legacy course
+    materials). Raises :class:`InputError` naming the file when it cannot be read."""
+    fmt = FORMAT_BY_SUFFIX.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"unsupported file type {path.suffix!r}.", file=path,
+                         hint=f"Supported: {', '.join(sorted(FORMAT_BY_SUFFIX))}.")
+    try:
+        extracted = extract_document(read_capped(path, max_bytes), fmt)
+    except (ExtractionError, OSError) as exc:
+        raise InputError(f"cannot read it: {exc}.", file=path) from None
+    return {"title": extracted.title or _humanise(path.stem), "text": extracted.text, "format": extracted.format}
