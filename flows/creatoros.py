@@ -35,8 +35,8 @@ class CurriculumReview(RunInput):
 
 
 @task(name="creatoros-plan", task_run_name="brief, research and curriculum of {course}", cache_policy=NO_CACHE)
-def plan_task(course: str, outputs_root: Path) -> CoursePlan:
-    return plan_course(course, outputs_root)
+def plan_task(course: str, outputs_root: Path, settings: Settings) -> CoursePlan:
+    return plan_course(course, outputs_root, settings)
 
 
 @task(name="creatoros-lessons", task_run_name="lessons of {planned.course}", cache_policy=NO_CACHE)
@@ -78,7 +78,7 @@ def creatoros_flow(mind: str, outputs: str | None = None, courses: list[str] | N
     slug = slug_of(mind)
     results = []
     for course in courses or courses_for_mind(Catalog(outputs_root), slug):
-        planned = plan_task(course, outputs_root)
+        planned = plan_task(course, outputs_root, settings)
         review(planned, outputs_root, settings)
         results.append(lessons_task(planned, outputs_root, settings))
     for result in results:

@@ -122,6 +122,14 @@ def test_without_a_mind_the_course_is_an_outline_in_a_neutral_voice_and_says_so(
 
 
 KEY = "sk-ant-test-creatoros-0123456789"
+RESEARCH_ANSWER = {"audience": "Families and volunteers who live near the shore. The market for nature courses grows 23% a year.",
+                   "gaps": "Honest uncertainty is covered thinly. The brief asks for 6 lessons, so one could go to it.",
+                   "differentiation": "The course speaks with a counter's long experience of one beach.",
+                   "citations": [{"passage": 1, "quote": "words that are in no passage at all"}]}
+
+
+def script_research(stub) -> None:
+    stub.respond(ok(message_with_tool_use("submit_research_course", RESEARCH_ANSWER, usage=usage(2000, 300))))
 
 
 def lesson_answer(text: str) -> dict:
@@ -143,32 +151,37 @@ def test_with_the_model_lessons_run_concurrently_after_a_cached_first_one_and_ar
     from lendaria.engines.session import engine_session
     from tests.support.anthropic_stub import AUTO_USAGE
 
+    script_research(anthropic_stub)
     anthropic_stub.always(ok(message_with_tool_use("submit_write_lesson", lesson_answer(held_out_text(course_outputs)), usage=AUTO_USAGE), delay=0.4))
     claude = Settings(home=tmp_path / "home", engine="anthropic", anthropic_api_key=KEY, anthropic_base_url=anthropic_stub.base_url,
                       engine_concurrency=4)
     with engine_session(claude, "test-course") as session:
         result = build_course(COURSE, course_outputs, claude)
-    calls = session.ledger.calls
-    assert len(calls) == 6 and result.fidelity["statuses"] == {"scored": 6}
+    research_call, *calls = session.ledger.calls
+    assert research_call.capability == "research_course" and len(calls) == 6 and result.fidelity["statuses"] == {"scored": 6}
     assert anthropic_stub.max_in_flight >= 2  # lessons 2-6 overlapped
     assert calls[0].cache_write_tokens > 0 and all(c.cache_read_tokens > 0 for c in calls[1:])  # the system prompt, cached once
-    sent = [r["body"] for r in anthropic_stub.requests if r["path"].endswith("/messages")]
+    sent = [r["body"] for r in anthropic_stub.requests if r["path"].endswith("/messages")][1:]
     assert all("## Cognitive Patterns" in json.dumps(body["system"]) for body in sent)
+    market = (course_outputs / "courses" / COURSE / "research" / "market.md").read_text()
+    assert "## Analysis" in market and "23%" not in market and "6 lessons, so one could go to it" in market  # an invented figure is dropped
+    assert "1 sentence(s) with a figure no input contains dropped, 1 citation(s)" in market
     for path in sorted((course_outputs / "courses" / COURSE / "lessons").glob("*.md")):
         lesson = parse_markdown(path.read_text())
         fidelity = lesson.front_matter["fidelity"]
         assert lesson.front_matter["method"] == "written" and lesson.front_matter["engine"].startswith("anthropic")
         assert fidelity["passed"] and fidelity["attempts"] == 1 and fidelity["own_words"] >= 300 and fidelity["verbatim_share"] < 0.2
     again = build_course(COURSE, course_outputs, claude)
-    assert again.regenerated == [] and len([r for r in anthropic_stub.requests if r["path"].endswith("/messages")]) == 6
+    assert again.regenerated == [] and len([r for r in anthropic_stub.requests if r["path"].endswith("/messages")]) == 7  # nothing asked again
 
 
 def test_a_lesson_below_the_threshold_is_rewritten_then_flagged(course_outputs, tmp_path, anthropic_stub, corpus):
     emerson = " ".join((corpus / "ralph-waldo-emerson").glob("*.txt").__next__().read_text().split()[5000:5400])
+    script_research(anthropic_stub)
     anthropic_stub.always(ok(message_with_tool_use("submit_write_lesson", lesson_answer(emerson), usage=usage(3000, 600))))
     claude = Settings(home=tmp_path / "home", engine="anthropic", anthropic_api_key=KEY, anthropic_base_url=anthropic_stub.base_url)
     result = build_course(COURSE, course_outputs, claude)
-    sent = [r["body"] for r in anthropic_stub.requests if r["path"].endswith("/messages")]
+    sent = [r["body"] for r in anthropic_stub.requests if r["path"].endswith("/messages")][1:]  # after the research call
     assert len(sent) == 18 and result.fidelity["statuses"] == {"scored": 6}  # three attempts per lesson
     retries = [json.loads(re.search(r"<input_json>\n(.*?)\n</input_json>", json.dumps(b["messages"]).encode().decode("unicode_escape"), re.S).group(1))
                for b in sent]
@@ -303,6 +316,7 @@ def test_a_build_killed_during_lesson_generation_does_not_redo_finished_lessons(
 
     from tests.support.anthropic_stub import AUTO_USAGE
 
+    script_research(anthropic_stub)
     anthropic_stub.always(ok(message_with_tool_use("submit_write_lesson", lesson_answer(held_out_text(course_outputs)), usage=AUTO_USAGE), delay=0.8))
     env = {**os.environ, "LENDARIA_ENGINE": "anthropic", "ANTHROPIC_API_KEY": KEY, "LENDARIA_ANTHROPIC_BASE_URL": anthropic_stub.base_url,
            "LENDARIA_ENGINE_CONCURRENCY": "1", "LENDARIA_HOME": str(tmp_path / "home")}

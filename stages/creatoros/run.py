@@ -171,7 +171,7 @@ class ReviewRequired(LendariaError):
 
 def build_course(course: str, outputs_root: Path, settings: Settings) -> CourseResult:
     """Brief → research → curriculum → (review) → lessons → fidelity summary."""
-    planned = plan_course(course, outputs_root)
+    planned = plan_course(course, outputs_root, settings)
     check_review(Catalog(outputs_root), planned)
     return write_course(planned, outputs_root, settings)
 
@@ -217,8 +217,10 @@ def record_review(catalog: Catalog, planned: CoursePlan, approved: bool, notes: 
     return catalog.relative(path)
 
 
-def plan_course(course: str, outputs_root: Path) -> CoursePlan:
-    """The checked brief, research and curriculum (written), and the mind's material."""
+def plan_course(course: str, outputs_root: Path, settings: Settings | None = None) -> CoursePlan:
+    """The checked brief, research and curriculum (written), and the mind's material. With a model
+    engine (``settings``), the market research gains the model's checked analysis; it is asked again
+    only when the research's inputs change."""
     catalog = Catalog(outputs_root)
     text = read_brief(catalog, course)
     report = briefs.completeness(text)
@@ -235,9 +237,20 @@ def plan_course(course: str, outputs_root: Path) -> CoursePlan:
     mind = brief.mind if index is not None else None
     registry = get_registry()
     texts: dict[Path, str] = {}
-    for kind, document in research.documents(brief, index, name).items():
+    session = current_session(settings) if settings is not None else None
+    engine = engine_key(session, settings) if session is not None else "offline"
+    inputs = sha256_bytes(json.dumps({"brief": text, "engine": engine, "chunks": [r["id"] for r in index.records] if index else [],
+                                      "code": sha256_bytes((HERE / "research.py").read_bytes())}).encode("utf-8"))
+    market_path = catalog.research_file(course, "market")
+    reuse = engine != "offline" and _existing_inputs_sha(market_path) == inputs  # the model's analysis of these inputs exists
+    analysis = (lambda rows: research.model_analysis(brief, rows, text, session, mind)) if engine != "offline" and not reuse else None
+    for kind, document in research.documents(brief, index, name, analysis).items():
         path = catalog.research_file(course, kind)
-        front = {"contract": registry.latest(research.CONTRACT).ref, "course": course, "kind": kind, "mind": mind}
+        if kind == "market" and reuse:
+            texts[path] = path.read_text(encoding="utf-8")
+            continue
+        front = {"contract": registry.latest(research.CONTRACT).ref, "course": course, "kind": kind, "mind": mind, "engine": engine,
+                 "inputs_sha256": inputs}
         texts[path] = validated_text(catalog, path, render_markdown(front, document))
     plan = curriculum.build(brief, index)
     curriculum_path = catalog.curriculum_file(course)
