@@ -43,10 +43,13 @@ language sql immutable set search_path = '' as $$
                         where k <> 'claims' and (old_profile -> k) is distinct from (new_profile -> k)), '[]'::jsonb))
 $$;
 
+-- Security definer: the trigger is the only way in (no pack role may insert versions itself, so none
+-- can forge one); it runs as the table's owner with an empty search_path.
 create function public.record_mind_profile_version() returns trigger
-language plpgsql set search_path = '' as $$
+language plpgsql security definer set search_path = '' as $$
 declare
   v_previous public.mind_profile_versions;
+  v_diff     jsonb;
 begin
   select * into v_previous from public.mind_profile_versions
    where mind_id = new.mind_id and profile_kind = new.profile_kind
@@ -54,12 +57,17 @@ begin
   if v_previous.profile is not distinct from new.profile then
     return null;  -- the same profile again (an idempotent re-persist): no new version
   end if;
+  v_diff := public.profile_diff(v_previous.profile, new.profile);
+  if v_previous.version is not null and v_diff = '{"added": [], "removed": [], "changed": [], "fields": []}'::jsonb then
+    return null;  -- only the order of the claims moved: not a new version
+  end if;
   insert into public.mind_profile_versions (mind_id, profile_kind, version, profile, diff, contract_path, contract_sha256, run_id)
-  values (new.mind_id, new.profile_kind, coalesce(v_previous.version, 0) + 1, new.profile,
-          public.profile_diff(v_previous.profile, new.profile), new.contract_path, new.contract_sha256, new.run_id);
+  values (new.mind_id, new.profile_kind, coalesce(v_previous.version, 0) + 1, new.profile, v_diff,
+          new.contract_path, new.contract_sha256, new.run_id);
   return null;
 end
 $$;
+revoke execute on function public.record_mind_profile_version() from public, anon, authenticated;
 
 create trigger mind_profiles_record_version
   after insert or update of profile on public.mind_profiles
@@ -75,7 +83,7 @@ from public.mind_profiles;
 revoke all on public.mind_profile_versions from anon, authenticated, public;
 grant select on public.mind_profile_versions to lendaria_etl, lendaria_innerlens, lendaria_mmos, lendaria_creatoros, lendaria_ops, authenticated;
 grant all on public.mind_profile_versions to service_role;
-grant insert on public.mind_profile_versions to lendaria_mmos;  -- append-only: versions are never edited
+-- no insert, update or delete for any pack role: versions are appended by the trigger only, never edited
 
 alter table public.mind_profile_versions enable row level security;
 create policy mind_profile_versions_packs on public.mind_profile_versions for all

@@ -243,14 +243,14 @@ def test_fidelity_checks_are_written_by_mmos_only_and_read_by_every_pack(databas
         assert owner.execute("select relrowsecurity from pg_class where oid = 'public.fidelity_checks'::regclass").fetchone()[0]
 
 
-def test_profile_versions_are_appended_by_mmos_only_and_never_edited(database):
-    """mind_profile_versions (migration 20261122120000): MMOS's trigger appends, nobody updates or deletes."""
+def test_profile_versions_are_appended_by_the_trigger_only_and_never_edited(database):
+    """mind_profile_versions (migration 20261122120000): only MMOS's trigger appends; nobody inserts, updates or deletes."""
     with psycopg.connect(database, autocommit=True) as owner:
         def can(role: str, privilege: str) -> bool:
             return owner.execute("select has_table_privilege(%s, 'public.mind_profile_versions', %s)", (role, privilege)).fetchone()[0]
 
         for role in PACK_TABLES:
-            assert can(role, "SELECT") and can(role, "INSERT") == (role == "lendaria_mmos"), role
+            assert can(role, "SELECT") and not can(role, "INSERT"), role  # appended by MMOS's trigger only
             assert not can(role, "UPDATE") and not can(role, "DELETE"), role
         assert can("authenticated", "SELECT") and not can("authenticated", "INSERT") and not can("anon", "SELECT")
         assert owner.execute("select relrowsecurity from pg_class where oid = 'public.mind_profile_versions'::regclass").fetchone()[0]
