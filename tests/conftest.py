@@ -119,6 +119,16 @@ def write_spec(folder: Path, sources: list[dict], slug: str = "test-mind", **ext
     return path
 
 
+def add_source(spec: Path, name: str, text: str, type: str = "notes") -> None:
+    """Add a text source to the mind.yaml at ``spec`` (the file is written beside it)."""
+    from lendaria.yamlio import dump_yaml, load_yaml
+
+    (spec.parent / name).write_text(text, encoding="utf-8")
+    data = load_yaml(spec.read_text(encoding="utf-8"))
+    data["sources"].append({"path": name, "type": type})
+    spec.write_text(dump_yaml(data), encoding="utf-8")
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (relative path -> bytes)."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

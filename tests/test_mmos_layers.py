@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from stages.mmos import layers
-from stages.mmos.evidence import Sentence, is_instruction, resolves, supports
+from stages.mmos.evidence import Sentence, is_instruction, supports
 from stages.mmos.split import Passage
 
 
@@ -40,10 +40,10 @@ def test_statements_group_by_keyword_stem_and_single_statements_stand_only_when_
     vocabulary = layers.Vocabulary(layers.content_stopwords("en"), {"counts": 9.0, "count": 9.0, "counted": 9.0, "tide": 5.0})
     found = sentences_of([("a", "We must keep the counts honest."), ("b", "I believe the count matters."),
                           ("c", "Counted properly, it matters."), ("d", "We must respect the tide.")])
-    claims = layers.group_statements("values-and-beliefs", found, vocabulary, lambda k, n: f"{k}: {n}", layers.VALUE_TRIGGERS)
+    claims = layers.group_statements(found, vocabulary, lambda k, n: f"{k}: {n}", layers.VALUE_TRIGGERS)
     assert [(c.key, c.label, c.claim) for c in claims] == [("count", "count", "count: 3")]  # the lone "tide" statement is not a claim
     assert claims[0].extra == {"statements": 3, "sources": 3}
-    lone = layers.group_statements("values-and-beliefs", found[3:], vocabulary, lambda k, n: f"{k}: {n}", layers.VALUE_TRIGGERS)
+    lone = layers.group_statements(found[3:], vocabulary, lambda k, n: f"{k}: {n}", layers.VALUE_TRIGGERS)
     assert [c.label for c in lone] == ["tide"]
     assert layers.stem("counts") == layers.stem("counted") == layers.stem("count") and layers.stem("glass") == "glass"
 
@@ -75,4 +75,4 @@ def test_build_sentences_are_spans_of_the_build_passages_that_resolve():
     body = "# Title\n\nThe first sentence is here. And the second one follows it!\n\nA new paragraph starts now, with words."
     found = build_sentences([Passage("src", 9, len(body), 17)], {"src": body})
     assert [s.text for s in found] == ["The first sentence is here.", "And the second one follows it!", "A new paragraph starts now, with words."]
-    assert all(resolves({"source_id": "src", "start": s.start, "end": s.end, "text": s.text}, {"src": body}) for s in found)
+    assert all(body[s.start:s.end] == s.text for s in found)  # each span resolves in the source body

@@ -17,7 +17,7 @@ from stages.etl.run import run_etl
 from stages.mmos import analysis, layers
 from stages.mmos.evidence import build_sentences
 from stages.mmos.run import build_set, run_mmos
-from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, run_cli, write_spec
+from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, add_source, run_cli, write_spec
 from tests.support.anthropic_stub import message_with_tool_use, ok, usage
 
 KEY = "sk-ant-test-mmos-0123456789"
@@ -262,12 +262,9 @@ def test_a_rerun_rewrites_nothing_and_a_new_source_reanalyses_what_depends_on_it
     assert run_mmos(DEMO_SLUG, out, Settings(home=tmp_path / "other-home")).written == []  # recomputed, byte-identical
     style = mind / "analysis" / "layers" / "communication-style.yaml"
     before = load_yaml(style.read_text())["measures"]["sentences"]
-    (demo_copy.parent / "lugworms.txt").write_text("".join(
+    add_source(demo_copy, "lugworms.txt", "".join(
         f"Day {n}. The lugworm casts on the sandbar were everywhere this morning, and I counted lugworm casts until my knees "
         "gave out. Lugworm casts tell you where the sand is alive, and the sand is more alive than it looks.\n\n" for n in range(40)))
-    spec = load_yaml(demo_copy.read_text())
-    spec["sources"].append({"path": "lugworms.txt", "type": "notes"})
-    demo_copy.write_text(dump_yaml(spec))
     run_etl(demo_copy, out, settings)
     second = run_mmos(DEMO_SLUG, out, settings)
     assert "minds/iris-valente/analysis/layers/communication-style.yaml" in second.written

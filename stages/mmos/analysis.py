@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from lendaria.engines.base import Capability, CapabilityUnavailableError
 from stages.mmos.evidence import Sentence, is_instruction, supports
-from stages.mmos.layers import LAYERS, TITLES, LayerResult, spread
+from stages.mmos.layers import LAYERS, TITLES, LayerResult
 
 EVIDENCE_FROM = "sentences of the build set only (never the held-out spans)"
 LLM_SENTENCES = 120  # sentences shown to the model per layer
@@ -154,14 +154,3 @@ def enrich(slug: str, results: dict[str, LayerResult], sentences: list[Sentence]
         kept, dropped = checked_claims(answer, shown)
         added[layer] = {"engine": f"{call.engine} {call.model or ''}".strip(), "claims": kept, "dropped": dropped, "shown": len(shown)}
     return added
-
-
-def quotable(sentence: Sentence) -> bool:
-    """A sentence that can be quoted inline in Markdown as “…” with its citation."""
-    return not any(mark in sentence.text for mark in "“”[]") and not is_instruction(sentence.text)
-
-
-def examples(result: LayerResult, limit: int = 3) -> list[Sentence]:
-    """Up to ``limit`` quotable evidence sentences of a layer, spread over its claims and sources."""
-    pool = [s for claim in result.claims for s in claim.evidence if quotable(s)]
-    return spread(list(dict.fromkeys(pool)), limit)

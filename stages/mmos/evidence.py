@@ -75,10 +75,3 @@ def supports(quote: str, span_text: str) -> bool:
     long enough to mean something (three words or more)."""
     quote = normalised(quote).strip(" .,;:!?\"'")
     return len(quote.split()) >= 3 and quote in normalised(span_text)
-
-
-def resolves(span: dict[str, Any], bodies: dict[str, str]) -> bool:
-    body = bodies.get(span.get("source_id", ""))
-    start, end = span.get("start"), span.get("end")
-    return (body is not None and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(body)
-            and body[start:end] == span.get("text"))

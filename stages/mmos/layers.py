@@ -114,7 +114,7 @@ def stem(word: str) -> str:
     return word
 
 
-def group_statements(layer: str, sentences: list[Sentence], vocabulary: Vocabulary, describe: Callable[[str, int], str],
+def group_statements(sentences: list[Sentence], vocabulary: Vocabulary, describe: Callable[[str, int], str],
                      exclude: frozenset[str] = frozenset(), min_group: int = 2) -> list[Claim]:
     """Claims from statements grouped by keyword stem (labelled by its most frequent form), largest
     groups first (ties: more sources, then keyword)."""
@@ -253,48 +253,55 @@ TENSION_TRIGGERS = frozenset("yet also both paradox paradoxes paradoxical tensio
                              "contradicts used although even though".split())
 
 
-def values_and_beliefs(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
-    found = matching(sentences, VALUE_PATTERN)
-    claims = group_statements("values-and-beliefs", found, vocabulary,
-                              lambda k, n: f"Holds values or beliefs about “{k}” ({plural(n, 'evaluative or modal statement')})",
-                              VALUE_TRIGGERS)
-    method = ("evaluative and modal statements (I believe / we must / should / matters / important / duty / principle / "
-              "never-always + verb) grouped by their most distinctive content word; English patterns")
-    return LayerResult("values-and-beliefs", method, claims, {"statements": len(found)})
+@dataclass(frozen=True)
+class StatementKind:
+    """A statement layer: which sentences it takes, the words that never stand for what they are about,
+    how a claim reads ({k}: the keyword, {n}: the count with ``noun``) and the method it states."""
+
+    pattern: re.Pattern[str]
+    triggers: frozenset[str]
+    claim: str
+    noun: str
+    method: str
 
 
-def habits_and_routines(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
-    found = matching(sentences, HABIT_PATTERN)
-    claims = group_statements("habits-and-routines", found, vocabulary,
-                              lambda k, n: f"Describes a habit or routine around “{k}” ({plural(n, 'habitual statement')})", HABIT_TRIGGERS)
-    method = ("habitual statements (every morning / each week / I always / I usually / I never / habit / routine / ritual / "
-              "practice) grouped by their most distinctive content word; English patterns")
-    return LayerResult("habits-and-routines", method, claims, {"statements": len(found)})
+STATEMENT_KINDS = {
+    "values-and-beliefs": StatementKind(
+        VALUE_PATTERN, VALUE_TRIGGERS, "Holds values or beliefs about “{k}” ({n})", "evaluative or modal statement",
+        "evaluative and modal statements (I believe / we must / should / matters / important / duty / principle / "
+        "never-always + verb) grouped by their most distinctive content word; English patterns"),
+    "habits-and-routines": StatementKind(
+        HABIT_PATTERN, HABIT_TRIGGERS, "Describes a habit or routine around “{k}” ({n})", "habitual statement",
+        "habitual statements (every morning / each week / I always / I usually / I never / habit / routine / ritual / "
+        "practice) grouped by their most distinctive content word; English patterns"),
+    "recognition-patterns": StatementKind(
+        RECOGNITION_PATTERN, RECOGNITION_TRIGGERS, "Notices “{k}”: {n} of what they see, look for or learned", "statement",
+        "statements of perception (I notice / look for / can tell / realised / learned / the sign) and the person's "
+        "own questions, each grouped by their most distinctive content word; English patterns"),
+    "contradictions-and-tensions": StatementKind(
+        TENSION_PATTERN, TENSION_TRIGGERS, "Holds a tension around “{k}” ({n} weighing two sides)", "statement",
+        "statements that hold two sides (and yet / both … and / not … but / although / on the other hand / I used to / "
+        "paradox / tension) grouped by their most distinctive content word; English patterns"),
+}
+
+
+def statement_layer(layer: str, sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
+    kind = STATEMENT_KINDS[layer]
+    found = matching(sentences, kind.pattern)
+    claims = group_statements(found, vocabulary, lambda k, n: kind.claim.format(k=k, n=plural(n, kind.noun)), kind.triggers)
+    return LayerResult(layer, kind.method, claims, {"statements": len(found)})
 
 
 def recognition_patterns(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
-    noticing = matching(sentences, RECOGNITION_PATTERN)
+    """What the person notices (a statement layer) merged with the questions they keep asking."""
+    noticing = statement_layer("recognition-patterns", sentences, vocabulary)
     questions = [s for s in sentences if s.text.rstrip(" \"'”’)").endswith("?") and not is_instruction(s.text)]
-    claims = group_statements("recognition-patterns", noticing, vocabulary,
-                              lambda k, n: f"Notices “{k}”: {plural(n, 'statement')} of what they see, look for or learned",
-                              RECOGNITION_TRIGGERS)
-    asked = group_statements("recognition-patterns", questions, vocabulary,
-                             lambda k, n: f"Keeps asking about “{k}” ({plural(n, 'question')})", RECOGNITION_TRIGGERS)
+    asked = group_statements(questions, vocabulary, lambda k, n: f"Keeps asking about “{k}” ({plural(n, 'question')})",
+                             RECOGNITION_TRIGGERS)
     for claim in asked:
         claim.key = f"asks-{claim.key}"
-    merged = sorted(claims + asked, key=lambda c: (-c.weight, c.key))[:MAX_CLAIMS]
-    method = ("statements of perception (I notice / look for / can tell / realised / learned / the sign) and the person's "
-              "own questions, each grouped by their most distinctive content word; English patterns")
-    return LayerResult("recognition-patterns", method, merged, {"statements": len(noticing), "questions": len(questions)})
-
-
-def contradictions_and_tensions(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
-    found = matching(sentences, TENSION_PATTERN)
-    claims = group_statements("contradictions-and-tensions", found, vocabulary,
-                              lambda k, n: f"Holds a tension around “{k}” ({plural(n, 'statement')} weighing two sides)", TENSION_TRIGGERS)
-    method = ("statements that hold two sides (and yet / both … and / not … but / although / on the other hand / I used to / "
-              "paradox / tension) grouped by their most distinctive content word; English patterns")
-    return LayerResult("contradictions-and-tensions", method, claims, {"statements": len(found)})
+    merged = sorted(noticing.claims + asked, key=lambda c: (-c.weight, c.key))[:MAX_CLAIMS]
+    return LayerResult("recognition-patterns", noticing.method, merged, {**noticing.measures, "questions": len(questions)})
 
 
 # ---------------------------------------------------------------- 2. mental models
@@ -488,14 +495,14 @@ def analyse(sentences: list[Sentence], passages: list[tuple[str, str]], language
     phrases, unigram_z = signature_phrases(sentences, language, stop)
     vocabulary = Vocabulary(stop, unigram_z)
     results = {
-        "values-and-beliefs": values_and_beliefs(sentences, vocabulary),
+        "values-and-beliefs": statement_layer("values-and-beliefs", sentences, vocabulary),
         "mental-models": mental_models(sentences, vocabulary),
         "recurring-themes": recurring_themes(sentences, passages, stop, sources),
         "signature-phrases": phrases,
         "communication-style": communication_style(sentences, vocabulary),
-        "habits-and-routines": habits_and_routines(sentences, vocabulary),
+        "habits-and-routines": statement_layer("habits-and-routines", sentences, vocabulary),
         "recognition-patterns": recognition_patterns(sentences, vocabulary),
-        "contradictions-and-tensions": contradictions_and_tensions(sentences, vocabulary),
+        "contradictions-and-tensions": statement_layer("contradictions-and-tensions", sentences, vocabulary),
     }
     for result in results.values():  # a claim without evidence is never published
         result.claims = [claim for claim in result.claims if claim.evidence]

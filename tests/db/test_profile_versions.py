@@ -11,11 +11,10 @@ from psycopg.types.json import Jsonb
 from lendaria.db.persist import persist_stage
 from lendaria.db.repository import PostgresRepository
 from lendaria.settings import Settings
-from lendaria.yamlio import dump_yaml, load_yaml
 from stages.etl.run import run_etl
 from stages.mmos.layers import LAYERS
 from stages.mmos.run import run_mmos
-from tests.conftest import DEMO_SLUG, run_cli
+from tests.conftest import DEMO_SLUG, add_source, run_cli
 
 
 def diff(conn, old, new) -> dict:
@@ -48,12 +47,9 @@ def test_a_changed_source_yields_new_versions_with_a_diff_and_an_unchanged_rerun
     with psycopg.connect(database) as conn:
         assert conn.execute("select count(*), max(version) from mind_profile_versions").fetchone() == (9, 1)
 
-    (demo_copy.parent / "lugworms.txt").write_text("".join(
+    add_source(demo_copy, "lugworms.txt", "".join(
         f"Day {n}. I believe the lugworm casts matter more than anyone thinks, and we must count lugworm casts every spring. "
         "Every morning I walk the sandbar and count the lugworm casts again.\n\n" for n in range(40)))
-    spec = load_yaml(demo_copy.read_text())
-    spec["sources"].append({"path": "lugworms.txt", "type": "notes"})
-    demo_copy.write_text(dump_yaml(spec))
     run_etl(demo_copy, out, settings)
     run_mmos(DEMO_SLUG, out, settings)
     persist_stage("etl", DEMO_SLUG, out, repository, run_id="run-3")
