@@ -89,6 +89,6 @@ def creatoros_flow(mind: str, outputs: str | None = None, courses: list[str] | N
             description=f"Voice fidelity of the lessons of {result.course}")
     summary = " ".join(r.summary() for r in results) or (
         f"no course names {slug}: scaffold one with `lendaria course init <course> --mind {slug}`.")
-    return {"slug": slug, "summary": summary, "written": [p for r in results for p in r.written],
+    return {"slug": slug, "summary": summary, "written": [p for r in results for p in r.written], "courses": [r.course for r in results],
             "totals": {"courses": len(results), "lessons": sum(r.lessons for r in results),
                        "lessons_generated": sum(len(r.regenerated) for r in results)}}

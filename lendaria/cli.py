@@ -114,9 +114,11 @@ def run(
     persist: bool = typer.Option(True, "--persist/--no-persist", help="Persist each stage's outputs into the database."),
     course: Optional[List[str]] = typer.Option(None, "--course", "-c", metavar="COURSE",
                                                help="Course(s) CreatorOS builds (default: every course whose brief names the mind)."),
+    force: bool = typer.Option(False, "--force", help="Run every stage even when its inputs, parameters and code are unchanged."),
 ) -> None:
     """Run the pipeline for one mind through Prefect: a local server started on first use and reused
-    (PREFECT_API_URL: your server; LENDARIA_PREFECT=ephemeral: a temporary API)."""
+    (PREFECT_API_URL: your server; LENDARIA_PREFECT=ephemeral: a temporary API). A stage whose inputs,
+    parameters and code are unchanged since its last run is skipped and says so (--force runs it)."""
     from lendaria.orchestrator.connect import select_target
     from lendaria.packs import get_pack, load
     from lendaria.settings import get_settings
@@ -143,7 +145,8 @@ def run(
     _say(f"running {', '.join(stages)} for {mind} into {root}/ …")
     _collect_garbage_again()
     with run_settings(settings):
-        state = pipeline(mind=mind, stages=stages, outputs=str(root), persist=persist, courses=course or None, return_state=True)
+        state = pipeline(mind=mind, stages=stages, outputs=str(root), persist=persist, courses=course or None, force=force,
+                         return_state=True)
     link = flow_run_url(state.state_details.flow_run_id) if target.keeps_history else None
     try:
         results = state.result()
@@ -160,6 +163,27 @@ def run(
         typer.echo(f"[{name}] engine: {result.get('engine', 'offline')}")
     if run_info:
         typer.echo(f"[run] {describe_engine_totals(run_info['totals'])}; correlation id {run_info['correlation_id']}")
+
+
+@app.command()
+def runs(
+    mind: Optional[str] = typer.Option(None, "--mind", "-m", metavar="SLUG", help="Only this mind's runs."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=1000, help="How many runs (newest first)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json"),
+) -> None:
+    """Recent pipeline runs from the database: stages (ran, skipped, failed), status, duration, cost,
+    correlation id and the run's page in the Prefect UI."""
+    from lendaria.catalog import check_slug
+    from lendaria.db.history import json_ready, render_runs
+    from lendaria.db.target import open_repository
+    from lendaria.settings import get_settings
+
+    rows = open_repository(get_settings()).recent_runs(check_slug(mind) if mind else None, limit)
+    if format is Format.json:
+        typer.echo(json.dumps([json_ready(row) for row in rows], indent=2, ensure_ascii=False))
+        return
+    for line in render_runs(rows) or [f"no pipeline run{' of ' + mind if mind else ''} recorded yet."]:
+        typer.echo(line)
 
 
 def describe_engine_totals(totals: dict) -> str:

@@ -35,6 +35,8 @@ class Pack:
     optional: bool = False  # when it fails on its own terms, the pipeline goes on without it and says so
     services: tuple[tuple[str, str], ...] = ()  # (name, "module:function") other packs may call without importing this one
     options: tuple[str, ...] = ()  # pipeline parameters passed on to its flow besides mind and outputs (e.g. "courses")
+    scope: str | None = None  # "module:function" (slug, mind, outputs_root, options) -> paths it reads and writes, or
+    #                           None when its inputs cannot be fingerprinted (lendaria.resume); no scope: always runs
     description: str = field(default="", compare=False)
 
 

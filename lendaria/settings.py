@@ -5,9 +5,11 @@ Secrets are ``SecretStr``: their values never appear in ``repr``, logs or output
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Iterator, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +27,13 @@ class Settings(BaseSettings):
     prefect_port: int = Field(4200, ge=1, le=65535, description="Port the local Prefect server prefers (another free one if taken).")
     prefect_start_timeout: float = Field(180.0, gt=0, description="Seconds to wait for the local Prefect server to become healthy.")
     prefect_heartbeats: bool = Field(False, description="Flow-run heartbeats for runs in the CLI process (about 0.8 s per flow).")
+
+    # Scale-out (lendaria/orchestrator/runners.py): per-source, per-fragment-batch and per-lesson tasks
+    dask: str | None = Field(None, description="Run those tasks on Dask: `local` (a local cluster of worker processes) or a "
+                                               "scheduler address (tcp://host:8786). Unset: threads in the flow's process.")
+    dask_workers: int = Field(2, ge=1, description="Worker processes of the `local` Dask cluster.")
+    result_storage: str | None = Field(None, description="Prefect block (e.g. `s3-bucket/lendaria-results`) for persisted task "
+                                                         "results; unset: `home`/prefect/results.")
 
     # ETL limits
     max_source_bytes: int = Field(64 * 1024 * 1024, gt=0, description="Largest local file or download accepted.")
@@ -68,3 +77,22 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+@contextmanager
+def overridden(**values: object) -> Iterator[Settings]:
+    """The settings with ``values`` in place of the environment's for a block (a run's ``engine``
+    parameter); None leaves a setting as it is. The environment is restored afterwards."""
+    names = {f"LENDARIA_{key.upper()}": str(value) for key, value in values.items() if value is not None}
+    before = {name: os.environ.get(name) for name in names}
+    os.environ.update(names)
+    get_settings.cache_clear()
+    try:
+        yield get_settings()
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()

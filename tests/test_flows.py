@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 
 from lendaria.errors import InputError
-from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, snapshot, write_spec
+from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, run_cli, snapshot, write_spec
 
 pytestmark = pytest.mark.flow
 
@@ -35,12 +36,28 @@ def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness
     assert metrics_of_run[("etl", "stage", "collected")] == 11 and metrics_of_run[("etl", "stage", "words")] == 18249
     assert metrics_of_run[("pipeline", "run", "calls")] == 0 and ("pipeline", "run", "cost_usd") in metrics_of_run
     assert snapshot(tmp_path / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
-    again = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), stages=["etl"])
-    assert again["etl"]["written"] == [] and "sources 0/11 written" in again["etl"]["persisted"]
+    again = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), stages=["etl"])  # unchanged: skipped, not persisted again
+    assert again["etl"]["status"] == "skipped" and again["etl"]["summary"].startswith("skipped: unchanged inputs")
+    assert again["etl"]["totals"]["collected"] == 11 and again["etl"]["persisted"] == f"already persisted by run {run_id} " \
+        f"({again['etl']['persisted'].split('(', 1)[1]}"
+    forced = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), stages=["etl"], force=True)
+    assert forced["etl"]["status"] == "ran" and forced["etl"]["written"] == [] and "sources 0/11 written" in forced["etl"]["persisted"]
     with psycopg.connect(use_database) as conn:
         jobs = conn.execute("select run_id, status from job_executions order by started_at").fetchall()
         source_runs = {r[0] for r in conn.execute("select run_id from sources")}
-    assert [status for _, status in jobs] == ["completed"] * 5  # etl + innerlens + mmos + creatoros, then etl alone
+        history = conn.execute("select run_id, status, forced, stages from pipeline_runs order by started_at").fetchall()
+    assert [status for _, status in jobs] == ["completed"] * 5  # etl + innerlens + mmos + creatoros, then etl forced
+    assert [(r[0], r[1], r[2]) for r in history] == [(run_id, "completed", False), (again["run"]["correlation_id"], "completed", False),
+                                                     (forced["run"]["correlation_id"], "completed", True)]
+    assert [s["status"] for s in history[0][3]] == ["ran"] * 4 and [s["status"] for s in history[1][3]] == ["skipped"]
+    listed = run_cli("runs", "--mind", DEMO_SLUG, "--format", "json", env={"DATABASE_URL": use_database})
+    assert listed.returncode == 0, listed.stderr
+    runs = json.loads(listed.stdout)
+    assert [r["run_id"] for r in runs] == [forced["run"]["correlation_id"], again["run"]["correlation_id"], run_id]
+    assert runs[2]["stages"][0]["stage"] == "etl" and runs[2]["duration_ms"] > 0 and runs[2]["cost_usd"] == 0
+    text = run_cli("runs", env={"DATABASE_URL": use_database}).stdout
+    assert f"correlation id {run_id}" in text and "etl skipped" in text and "(forced)" in text
+    assert run_cli("runs", "--mind", "nobody-here", env={"DATABASE_URL": use_database}).stdout.startswith("no pipeline run of nobody-here")
     assert source_runs == {jobs[0][0]}  # rows carry the id of the pipeline run that wrote them
     assert len(jobs[0][0]) == 36  # a Prefect flow run id
 
@@ -151,6 +168,6 @@ def test_the_api_key_never_reaches_logs_outputs_artifacts_or_the_database(prefec
     import asyncio
 
     places["artifacts"] = asyncio.run(artifacts())
-    assert "engines-iris-valente" in places["artifacts"]
+    assert "run-iris-valente" in places["artifacts"] and "Pipeline run of iris-valente" in places["artifacts"]
     assert [where for where, text in places.items() if key in text or key[-12:] in text] == []
     assert any(r["headers"].get("x-api-key") == key for r in anthropic_stub.requests)  # the key went where it belongs

@@ -42,7 +42,21 @@ class Repository(Protocol):
     def record_metrics(self, rows: list[dict[str, Any]]) -> int:
         """Write task_metrics rows (see lendaria.db.metrics) as the operations role; returns rows written."""
 
+    def persisted(self, run_id: str, stage: str, slug: str) -> bool:
+        """Whether run ``run_id`` completed the persist of ``stage`` for ``slug`` (job_executions)."""
+
+    def record_run(self, run: dict[str, Any]) -> None:
+        """Upsert the run's pipeline_runs row (a retried run, same id, updates it) as the operations role."""
+
+    def recent_runs(self, mind: str | None, limit: int) -> list[dict[str, Any]]:
+        """The latest pipeline_runs rows (newest first), of one mind or all."""
+
     def describe(self) -> str: ...
+
+
+RUN_COLUMNS = ("run_id", "mind_slug", "status", "started_at", "finished_at", "duration_ms", "engine", "cost_usd", "forced",
+               "flow_run_url", "error", "stages", "attempts")
+JOB_COMPLETED = "select exists (select 1 from public.job_executions where run_id = %s and stage = %s and mind_slug = %s and status = 'completed')"
 
 
 def _json(payload: dict[str, Any]) -> str:
@@ -78,6 +92,21 @@ class PostgresRepository:
             return 0
         with connect(self._url, self._settings) as conn, conn.transaction():
             return conn.execute("select public.lendaria_record_metrics(%s::jsonb)", (orjson.dumps(rows).decode(),)).fetchone()[0]
+
+    def persisted(self, run_id: str, stage: str, slug: str) -> bool:
+        with connect(self._url, self._settings) as conn:
+            return bool(conn.execute(JOB_COMPLETED, (run_id, stage, slug)).fetchone()[0])
+
+    def record_run(self, run: dict[str, Any]) -> None:
+        with connect(self._url, self._settings) as conn, conn.transaction():
+            conn.execute("select public.lendaria_record_run(%s::jsonb)", (_json(run),))
+
+    def recent_runs(self, mind: str | None, limit: int) -> list[dict[str, Any]]:
+        query = (f"select {', '.join(RUN_COLUMNS)} from public.pipeline_runs where (%(mind)s::text is null or mind_slug = %(mind)s) "
+                 "order by started_at desc, run_id limit %(limit)s")
+        with connect(self._url, self._settings) as conn:
+            rows = conn.execute(query, {"mind": mind, "limit": limit}).fetchall()
+        return [dict(zip(RUN_COLUMNS, row)) for row in rows]
 
 
 class SupabaseRepository:
@@ -126,6 +155,20 @@ class SupabaseRepository:
 
     def record_metrics(self, rows: list[dict[str, Any]]) -> int:
         return int(self._call("lendaria_record_metrics", {"p_metrics": rows}) or 0) if rows else 0
+
+    def persisted(self, run_id: str, stage: str, slug: str) -> bool:
+        rows = (self._client.table("job_executions").select("status").eq("run_id", run_id).eq("stage", stage)
+                .eq("mind_slug", slug).eq("status", "completed").execute().data)
+        return bool(rows)
+
+    def record_run(self, run: dict[str, Any]) -> None:
+        self._call("lendaria_record_run", {"p_run": run})
+
+    def recent_runs(self, mind: str | None, limit: int) -> list[dict[str, Any]]:
+        query = self._client.table("pipeline_runs").select(",".join(RUN_COLUMNS))
+        if mind:
+            query = query.eq("mind_slug", mind)
+        return query.order("started_at", desc=True).order("run_id").limit(limit).execute().data
 
 
 def _first_line(exc: Exception) -> str:

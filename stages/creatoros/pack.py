@@ -12,5 +12,6 @@ PACK = Pack(
     contracts=("creatoros-brief", "creatoros-research", "creatoros-curriculum", "creatoros-lesson", "creatoros-fidelity"),
     optional=True,
     options=("courses",),
+    scope="stages.creatoros.run:scope",
     description="course brief, research, curriculum and lessons in a mind's voice, each scored for fidelity",
 )

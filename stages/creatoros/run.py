@@ -330,3 +330,11 @@ def write_course(planned: CoursePlan, outputs_root: Path, settings: Settings) ->
     if write_text_if_changed(fidelity_path, fidelity_text):
         written.append(catalog.relative(fidelity_path))
     return CourseResult(course, mind, len(all_lessons), regenerated, summary, written)
+
+
+def scope(slug: str, mind: str, outputs_root: Path, options: dict) -> list[Path]:
+    """What CreatorOS reads and writes (lendaria.resume): the mind's folder and the folder of every
+    course it builds (the given ones, else every course whose brief names the mind)."""
+    catalog = Catalog(outputs_root)
+    courses = options.get("courses") or courses_for_mind(catalog, slug)
+    return [catalog.mind_dir(slug), *(catalog.course_dir(course) for course in courses)]

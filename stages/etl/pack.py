@@ -11,5 +11,6 @@ PACK = Pack(
     contracts=("etl-mmos", "etl-mmos-metadata"),
     preflight="stages.etl.run:preflight",
     services=(("extract_text", "stages.etl.sources:extract_file"),),
+    scope="stages.etl.run:scope",
     description="collect a person's sources (files, URLs, feeds) as Markdown contract files",
 )

@@ -140,3 +140,17 @@ def run_etl(mind: str | Path, outputs_root: Path, settings: Settings) -> EtlResu
     local = {item.index: collect_local(spec, item, settings) for item in local_items}
     remote = collect_remote_items(remote_items, settings)
     return finish(spec, outputs_root, merge_in_spec_order(local, remote))
+
+
+def scope(slug: str, mind: str | Path, outputs_root: Path, options: dict) -> list[Path] | None:
+    """What ETL reads and writes (lendaria.resume): the spec, every local file it names, and the mind's
+    sources folder. None with URLs or feeds: their content can change at any time, so ETL always runs."""
+    spec = load_spec_for_run(mind, outputs_root)
+    local, remote = split_items(spec)
+    if remote:
+        return None
+    named = []
+    for item in local:
+        path = spec.base_dir / item.path
+        named += [path] if path.exists() else sorted(spec.base_dir.glob(item.path))
+    return [spec.spec_path, *named, Catalog(outputs_root).sources_dir(slug)]

@@ -11,5 +11,6 @@ PACK = Pack(
     role="innerlens",
     contracts=("innerlens-fragments", "innerlens-fragment-quality", "innerlens-mmos"),
     optional=True,
+    scope="stages.innerlens.run:scope",
     description="verbatim fragments of the person's sources, their quality audit and a Big Five profile",
 )

@@ -253,3 +253,11 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
                         "non_public": outcome.non_public},
                        outcome.big_five, outcome.quality)
     return outcome
+
+
+def scope(slug: str, mind: str, outputs_root: Path, options: dict) -> list[Path]:
+    """What InnerLens reads and writes (lendaria.resume): the mind's sources and its four analysis files."""
+    catalog = Catalog(outputs_root)
+    profile = catalog.profile_file(slug)
+    return [catalog.sources_dir(slug), catalog.fragments_file(slug), catalog.quality_file(slug), profile,
+            profile.with_name(RADAR_FILE)]

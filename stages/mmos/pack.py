@@ -15,5 +15,6 @@ PACK = Pack(
     optional=True,
     services=(("fidelity", "stages.mmos.run:score_texts"), ("ask", "stages.mmos.run:ask"),
               ("knowledge_base", "stages.mmos.run:load_index")),
+    scope="stages.mmos.run:scope",
     description="voice fidelity, eight analysis layers with cited evidence, synthesis, system prompt, knowledge base",
 )

@@ -320,3 +320,11 @@ def score_texts(outputs_root: Path, slug: str, texts: list[str]) -> list[dict[st
     """The ``fidelity`` service: each text scored against the mind (score, passed, words, confidence, method)."""
     model = load_model(outputs_root, slug)
     return [fidelity.score(model, text).as_dict() for text in texts]
+
+
+def scope(slug: str, mind: str, outputs_root: Path, options: dict) -> list[Path]:
+    """What MMOS reads and writes (lendaria.resume): the whole mind folder, and the voice profile and
+    sources of every other mind that joins the fidelity calibration."""
+    catalog = Catalog(outputs_root)
+    others = [path for path in sorted(catalog.root.glob("minds/*/analysis/voice-profile.yaml")) if path.parent.parent.name != slug]
+    return [catalog.mind_dir(slug), *others, *(catalog.sources_dir(path.parent.parent.name) for path in others)]

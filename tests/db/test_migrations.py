@@ -14,7 +14,7 @@ from lendaria.db.target import needs_bootstrap
 
 TABLES = {"minds", "mind_profiles", "sources", "fragments", "fragment_tags", "fragment_quality_audits", "big_five_profiles", "fidelity_checks", "mind_profile_versions",
           "content_projects", "content_pieces", "content_lessons", "content_minds", "audience_profiles", "content_performance",
-          "ingestion_batches", "job_executions", "task_metrics", "schema_versions", "migration_log", "db_audit_events"}
+          "ingestion_batches", "job_executions", "task_metrics", "pipeline_runs", "schema_versions", "migration_log", "db_audit_events"}
 
 
 def tables(url: str) -> set[str]:

@@ -1,0 +1,2 @@
+drop function if exists public.lendaria_record_run(jsonb);
+drop table if exists public.pipeline_runs;
