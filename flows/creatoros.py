@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.flow_runs import pause_flow_run
+from prefect.futures import as_completed
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 
@@ -23,8 +24,11 @@ from lendaria.catalog import Catalog
 from lendaria.collected import slug_of
 from lendaria.settings import Settings, get_settings
 
-from stages.creatoros.run import (CoursePlan, CourseResult, check_review, courses_for_mind, plan_course, record_review,
-                                  recorded_review, write_course)
+from lendaria.engines.session import adopt_calls
+from lendaria.orchestrator.progress import Progress
+from lendaria.orchestrator.runners import cached
+from stages.creatoros.run import (CoursePlan, CourseResult, LessonDone, LessonJob, check_review, compose_lesson, courses_for_mind,
+                                  plan_course, record_review, recorded_review, write_course)
 
 
 class CurriculumReview(RunInput):
@@ -39,10 +43,31 @@ def plan_task(course: str, outputs_root: Path, settings: Settings) -> CoursePlan
     return plan_course(course, outputs_root, settings)
 
 
-@task(name="creatoros-lessons", task_run_name="lessons of {planned.course}", cache_policy=NO_CACHE)
-def lessons_task(planned: CoursePlan, outputs_root: Path, settings: Settings) -> CourseResult:
+@task(name="creatoros-lesson", task_run_name="lesson {job.lesson[id]} of {job.course}", cache_policy=NO_CACHE)
+def lesson_task(key: str, job: LessonJob, settings: Settings) -> LessonDone:
+    """One lesson's text and fidelity. Cached by ``key`` (the lesson's inputs hash: plan, chunks, system
+    prompt, engine, code): a retried or later run gets a finished lesson back without writing it again."""
+    return compose_lesson(job, settings)
+
+
+def lesson_tasks(settings: Settings, progress: "Progress"):
+    """Run lesson jobs as Prefect tasks on the flow's task runner (threads, or Dask workers)."""
+    cached_lesson = cached(lesson_task, settings)
+
+    def run(jobs: list[LessonJob]):
+        futures = [cached_lesson.submit(job.inputs_sha, job, settings) for job in jobs]
+        for future in as_completed(futures):
+            done = future.result()
+            adopt_calls(list(done.calls))  # calls a Dask worker made with its own engine session
+            progress.advance()
+            yield done
+    return run
+
+
+def lessons(planned: CoursePlan, outputs_root: Path, settings: Settings) -> CourseResult:
     check_review(Catalog(outputs_root), planned)
-    return write_course(planned, outputs_root, settings)
+    progress = Progress(f"CreatorOS {planned.course}: lessons written", sum(len(m["lessons"]) for m in planned.plan["modules"]))
+    return write_course(planned, outputs_root, settings, run_jobs=lesson_tasks(settings, progress))
 
 
 def curriculum_markdown(planned: CoursePlan) -> str:
@@ -80,7 +105,7 @@ def creatoros_flow(mind: str, outputs: str | None = None, courses: list[str] | N
     for course in courses or courses_for_mind(Catalog(outputs_root), slug):
         planned = plan_task(course, outputs_root, settings)
         review(planned, outputs_root, settings)
-        results.append(lessons_task(planned, outputs_root, settings))
+        results.append(lessons(planned, outputs_root, settings))
     for result in results:
         get_run_logger().info(result.summary())
         create_table_artifact(key=f"creatoros-{result.course}-fidelity", table=[

@@ -5,49 +5,26 @@ The tasks only wire the pure functions of :mod:`stages.etl.run`; all logic is te
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact, update_progress_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
+from lendaria.orchestrator.progress import Progress
+from lendaria.orchestrator.runners import cached
 from lendaria.settings import Settings, get_settings
-from stages.etl.run import (EtlResult, check_local_inputs, collect_local, finish, load_spec_for_run, merge_in_spec_order,
-                            split_items)
+from stages.etl.run import (EtlResult, check_local_inputs, collect_local, finish, item_key, load_spec_for_run,
+                            merge_in_spec_order, split_items)
 from stages.etl.remote import collect_remote_items
 from stages.etl.sources import Document, Failure
 from stages.etl.spec import MindSpec, SourceItem
 
 
-PROGRESS_EVERY_SECONDS = 1.0
-
-
-class _Progress:
-    """The progress artifact of a collection that takes a while. Each create or update is one API
-    call, so it appears only after PROGRESS_EVERY_SECONDS and changes at most that often (a
-    sub-second collection, like the demo's, shows none)."""
-
-    def __init__(self, description: str, total: int):
-        self.description, self.total = description, max(total, 1)
-        self.artifact_id = None
-        self.last = time.monotonic()
-
-    def advance(self, done: int) -> None:
-        finished = done >= self.total
-        if time.monotonic() - self.last < PROGRESS_EVERY_SECONDS and not (finished and self.artifact_id):
-            return
-        percent = 100.0 * done / self.total
-        if self.artifact_id is None:
-            self.artifact_id = create_progress_artifact(progress=percent, description=self.description)
-        else:
-            update_progress_artifact(self.artifact_id, progress=percent)
-        self.last = time.monotonic()
-
-
 @task(name="etl-collect-local", task_run_name="collect {item.path}", cache_policy=NO_CACHE)
-def collect_local_task(spec: MindSpec, item: SourceItem, settings: Settings) -> list[Document | Failure]:
+def collect_local_task(key: str, spec: MindSpec, item: SourceItem, settings: Settings) -> list[Document | Failure]:
+    """One local item's documents; cached by ``key`` (its bytes, fields, code, settings: stages.etl.run.item_key)."""
     return collect_local(spec, item, settings)
 
 
@@ -86,10 +63,11 @@ def etl_flow(mind: str, outputs: str | None = None) -> dict:
     check_local_inputs(spec, settings)  # bad local input: one clear failure before any task starts
     local_items, remote_items = split_items(spec)
     total = len(local_items) + (1 if remote_items else 0)
-    progress = _Progress(f"ETL {spec.slug}: items collected", total)
+    progress = Progress(f"ETL {spec.slug}: items collected", total)
 
     remote_future = collect_remote_task.submit(spec, remote_items, settings) if remote_items else None
-    futures = {collect_local_task.submit(spec, item, settings): item for item in local_items}
+    collect = cached(collect_local_task, settings)
+    futures = {collect.submit(item_key(spec, item, settings), spec, item, settings): item for item in local_items}
     local: dict[int, list[Document]] = {}
     for done, future in enumerate(as_completed(list(futures)), start=1):
         item = futures[future]

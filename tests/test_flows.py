@@ -122,11 +122,12 @@ def _progress_artifacts(flow_run_id) -> list:
 
 def test_progress_artifact_only_for_collections_that_take_a_while(prefect_harness, tmp_path, monkeypatch):
     import flows.etl as etl
+    import lendaria.orchestrator.progress as progress_module
 
-    monkeypatch.setattr(etl, "PROGRESS_EVERY_SECONDS", 3600.0)  # "fast": finished before the first update is due
+    monkeypatch.setattr(progress_module, "PROGRESS_EVERY_SECONDS", 3600.0)  # "fast": finished before the first update is due
     quick = etl.etl_flow(mind=str(DEMO_SPEC), outputs=str(tmp_path / "a"), return_state=True)
     assert quick.is_completed() and _progress_artifacts(quick.state_details.flow_run_id) == []
-    monkeypatch.setattr(etl, "PROGRESS_EVERY_SECONDS", 0.0)  # "slow": every item is due
+    monkeypatch.setattr(progress_module, "PROGRESS_EVERY_SECONDS", 0.0)  # "slow": every item is due
     slow = etl.etl_flow(mind=str(DEMO_SPEC), outputs=str(tmp_path / "b"), return_state=True)
     [progress] = _progress_artifacts(slow.state_details.flow_run_id)
     assert progress.data == 100.0 and "items collected" in progress.description

@@ -89,6 +89,20 @@ def engine_session(settings: Settings, correlation_id: str) -> Iterator[EngineSe
         _SESSION.reset(token)
 
 
+def has_run_session() -> bool:
+    """Whether a pipeline run's session is installed here (False in a Dask worker process)."""
+    return _SESSION.get() is not None
+
+
+def adopt_calls(calls: list[EngineCall]) -> None:
+    """Add calls made in another process (a Dask worker's lesson) to this run's ledger."""
+    session = _SESSION.get()
+    if session is not None and calls:
+        with session._lock:
+            for call in calls:
+                session.ledger.add(call)
+
+
 def current_session(settings: Settings | None = None) -> EngineSession:
     """The run's session; outside a pipeline run (a stage called alone), a fresh one from ``settings``,
     used by that caller only (never installed, so it cannot leak into later, unrelated calls)."""

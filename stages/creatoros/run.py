@@ -13,12 +13,13 @@ and a run killed half-way does not redo the lessons it finished.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 from contracts import get_registry
 from lendaria.catalog import Catalog
@@ -105,6 +106,7 @@ class CourseResult:
     regenerated: list[str]
     fidelity: dict[str, Any]
     written: list[str] = field(default_factory=list)
+    calls: list[Any] = field(default_factory=list)  # engine calls made by lesson jobs outside the run's session
 
     def summary(self) -> str:
         voice = f"in {self.mind}'s voice" if self.mind else "in a neutral voice (no mind)"
@@ -259,78 +261,149 @@ def plan_course(course: str, outputs_root: Path, settings: Settings | None = Non
     return CoursePlan(course, brief, mind, name, index, prompt, plan, sha256_bytes(texts[curriculum_path].encode("utf-8")), written)
 
 
-def write_course(planned: CoursePlan, outputs_root: Path, settings: Settings) -> CourseResult:
-    """The lessons (in parallel; only those whose inputs changed) and the course's fidelity summary."""
+@dataclass(frozen=True)
+class LessonJob:
+    """Everything one lesson is written from: a picklable unit of work (a Prefect task, on threads or
+    on Dask workers). The file is written by the job itself, so a killed run keeps the finished ones."""
+
+    course: str
+    lesson: dict[str, Any]
+    chunks: tuple[dict[str, Any], ...]
+    mind: str | None
+    name: str
+    prompt: str | None
+    prompt_sha: str | None
+    engine: str
+    curriculum_sha: str
+    inputs_sha: str
+    outputs_root: str
+    writes: bool  # a model writes the lesson (else extractive, or an outline without material)
+
+
+@dataclass(frozen=True)
+class LessonDone:
+    lesson_id: str
+    fidelity: dict[str, Any]
+    made: bool  # False: its inputs were unchanged, the existing file was kept
+    text: str = ""  # the lesson file's text, when made
+    calls: tuple[Any, ...] = ()  # engine calls made outside the run's own session (a Dask worker's)
+
+
+def lesson_jobs(planned: CoursePlan, outputs_root: Path, settings: Settings) -> tuple[list[LessonJob], list[LessonDone]]:
+    """The lessons to (re)write, and those kept because their recorded inputs hash is unchanged."""
     catalog = Catalog(outputs_root)
-    registry = get_registry()
-    course, mind, name, index, prompt, plan = planned.course, planned.mind, planned.name, planned.index, planned.prompt, planned.plan
-    curriculum_sha, written = planned.curriculum_sha, list(planned.written)
-    prompt_sha = sha256_bytes(prompt.encode("utf-8")) if prompt else None
-    by_id = {r["id"]: r for r in index.records} if index is not None else {}
+    prompt_sha = sha256_bytes(planned.prompt.encode("utf-8")) if planned.prompt else None
+    by_id = {r["id"]: r for r in planned.index.records} if planned.index is not None else {}
+    engine = engine_key(current_session(settings), settings)  # "offline", or the model's engine and name
     code_sha = _code_sha()
-    all_lessons = [lesson for module in plan["modules"] for lesson in module["lessons"]]
+    jobs, kept = [], []
+    for module in planned.plan["modules"]:
+        for lesson in module["lessons"]:
+            path = catalog.lesson_file(planned.course, lesson["number"])
+            chunks = tuple(by_id[c] for c in lesson["chunks"] if c in by_id)
+            inputs = lesson_inputs_sha(lesson, list(chunks), prompt_sha, engine, code_sha)
+            if _existing_inputs_sha(path) == inputs:
+                kept.append(LessonDone(lesson["id"], parse_markdown(path.read_text(encoding="utf-8")).front_matter["fidelity"], False))
+                continue
+            jobs.append(LessonJob(planned.course, lesson, chunks, planned.mind, planned.name, planned.prompt, prompt_sha, engine,
+                                  planned.curriculum_sha, inputs, str(outputs_root), engine != "offline" and planned.mind is not None))
+    return jobs, kept
+
+
+def _written_by_model(job: LessonJob, session: Any, score: Any) -> tuple[str, dict[str, Any]]:
+    """The lesson written by the model, rewritten while its own prose scores below the threshold."""
+    lesson, chunks, previous = job.lesson, job.chunks, None
+    for attempt in range(1, writer.MAX_ATTEMPTS + 1):
+        objective = lesson["objectives"][0]
+        written = session.run(writer.WRITE_LESSON, writer.LessonInput(
+            title=lesson["title"], objective=objective["text"], bloom=objective["bloom"], key_concepts=lesson["key_concepts"],
+            target_words=lesson["target_words"], passages=len(chunks), previous_score=previous),
+            step="creatoros.lesson", mind=job.mind, stable_prefix=job.prompt, passages=tuple(c["text"] for c in chunks))
+        body = writer.render(lesson, written, job.name, job.engine)
+        fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks])
+        if fidelity["status"] != "scored" or fidelity["passed"]:
+            break
+        previous = fidelity["score"]
+    fidelity["attempts"] = attempt
+    if fidelity["status"] == "scored" and not fidelity["passed"]:
+        fidelity["flagged"] = True  # still below the threshold after every attempt
+    return body, fidelity
+
+
+def compose_lesson(job: LessonJob, settings: Settings) -> LessonDone:
+    """One lesson's file text (validated) and its fidelity; the caller writes it. Pure of side effects
+    besides engine calls, so its result can be cached by ``job.inputs_sha`` and it can run anywhere."""
+    from lendaria.engines.session import has_run_session
     from lendaria.packs import service
 
-    score = (lambda texts_: service("fidelity")(outputs_root, mind, texts_)) if mind else None
+    outputs_root = Path(job.outputs_root)
+    catalog = Catalog(outputs_root)
+    lesson, chunks = job.lesson, list(job.chunks)
+    score = (lambda texts_: service("fidelity")(outputs_root, job.mind, texts_)) if job.mind else None
+    own_session = not has_run_session()
+    session = current_session(settings) if job.writes else None
+    if not chunks:
+        body, method = lessons.neutral_body(lesson), "outline"
+        fidelity = lessons.fidelity_report(body, job.mind, score)
+    elif job.writes:
+        (body, fidelity), method = _written_by_model(job, session, score), "written"
+    else:
+        body, method = lessons.extractive_body(lesson, chunks, job.name or "the author"), "extractive"
+        fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks])
+    front = {"contract": get_registry().latest(lessons.CONTRACT).ref, "course": job.course, "lesson": lesson["id"],
+             "number": lesson["number"], "title": lesson["title"], "mind": job.mind, "engine": job.engine, "method": method,
+             "curriculum_sha256": job.curriculum_sha, "system_prompt_sha256": job.prompt_sha, "inputs_sha256": job.inputs_sha,
+             "fidelity": fidelity}
+    text = validated_text(catalog, catalog.lesson_file(job.course, lesson["number"]), render_markdown(front, body))
+    calls = tuple(session.ledger.calls) if session is not None and own_session else ()
+    return LessonDone(lesson["id"], fidelity, True, text, calls)
 
-    session = current_session(settings)
-    engine = engine_key(session, settings)  # "offline", or the model's engine and name
-    writes = engine != "offline" and mind is not None
 
-    def write(lesson: dict[str, Any], chunks: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-        """The lesson written by the model, rewritten while its own prose scores below the threshold."""
-        previous = None
-        for attempt in range(1, writer.MAX_ATTEMPTS + 1):
-            objective = lesson["objectives"][0]
-            written = session.run(writer.WRITE_LESSON, writer.LessonInput(
-                title=lesson["title"], objective=objective["text"], bloom=objective["bloom"], key_concepts=lesson["key_concepts"],
-                target_words=lesson["target_words"], passages=len(chunks), previous_score=previous),
-                step="creatoros.lesson", mind=mind, stable_prefix=prompt, passages=tuple(c["text"] for c in chunks))
-            body = writer.render(lesson, written, name, engine)
-            fidelity = lessons.fidelity_report(body, mind, score, [c["text"] for c in chunks])
-            if fidelity["status"] != "scored" or fidelity["passed"]:
-                break
-            previous = fidelity["score"]
-        fidelity["attempts"] = attempt
-        if fidelity["status"] == "scored" and not fidelity["passed"]:
-            fidelity["flagged"] = True  # still below the threshold after every attempt
-        return body, fidelity
+def threads(settings: Settings) -> Callable[[list[LessonJob]], Iterator[LessonDone]]:
+    """The default way to run lesson jobs: a bounded thread pool in this process (each job in a copy
+    of the caller's context, so it uses the run's engine session); results as they finish."""
+    def run(jobs: list[LessonJob]) -> Iterator[LessonDone]:
+        with ThreadPoolExecutor(max_workers=max(1, settings.engine_concurrency), thread_name_prefix="lesson") as pool:
+            futures = [pool.submit(contextvars.copy_context().run, compose_lesson, job, settings) for job in jobs]
+            for future in as_completed(futures):
+                yield future.result()
+    return run
 
-    def make(lesson: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
-        path = catalog.lesson_file(course, lesson["number"])
-        chunks = [by_id[c] for c in lesson["chunks"] if c in by_id]
-        inputs = lesson_inputs_sha(lesson, chunks, prompt_sha, engine, code_sha)
-        if _existing_inputs_sha(path) == inputs:
-            existing = parse_markdown(path.read_text(encoding="utf-8")).front_matter
-            return lesson["id"], existing["fidelity"], False
-        if not chunks:
-            body, method = lessons.neutral_body(lesson), "outline"
-            fidelity = lessons.fidelity_report(body, mind, score)
-        elif writes:
-            (body, fidelity), method = write(lesson, chunks), "written"
-        else:
-            body, method = lessons.extractive_body(lesson, chunks, name or "the author"), "extractive"
-            fidelity = lessons.fidelity_report(body, mind, score, [c["text"] for c in chunks])
-        front = {"contract": registry.latest(lessons.CONTRACT).ref, "course": course, "lesson": lesson["id"], "number": lesson["number"],
-                 "title": lesson["title"], "mind": mind, "engine": engine, "method": method,
-                 "curriculum_sha256": curriculum_sha, "system_prompt_sha256": prompt_sha, "inputs_sha256": inputs, "fidelity": fidelity}
-        text_ = validated_text(catalog, path, render_markdown(front, body))
-        atomic_write_bytes(path, text_.encode("utf-8"))  # each lesson lands on its own: a killed run keeps the finished ones
-        return lesson["id"], fidelity, True
 
+def write_course(planned: CoursePlan, outputs_root: Path, settings: Settings,
+                 run_jobs: Callable[[list[LessonJob]], Iterable[LessonDone]] | None = None) -> CourseResult:
+    """The lessons (only those whose inputs changed, in parallel through ``run_jobs``: by default a
+    thread pool; the CreatorOS flow passes Prefect tasks) and the course's fidelity summary. Each lesson
+    file is written as soon as it is done, so a killed run keeps the finished ones."""
+    from lendaria.engines.session import engine_session, has_run_session
+
+    if not has_run_session():  # called alone (`lendaria course build`): one session for the whole course
+        with engine_session(settings, "local"):
+            return write_course(planned, outputs_root, settings, run_jobs)
+    catalog = Catalog(outputs_root)
+    run_jobs = run_jobs or threads(settings)
+    jobs, kept = lesson_jobs(planned, outputs_root, settings)
+    done = {d.lesson_id: d for d in kept}
     # with a model, the first lesson goes alone so the shared prefix (the system prompt) is cached for the rest
-    first = [make(all_lessons[0])] if writes and all_lessons else []
-    with ThreadPoolExecutor(max_workers=max(1, settings.engine_concurrency), thread_name_prefix="lesson") as pool:
-        results = first + list(pool.map(make, all_lessons[len(first):]))
-    regenerated = [lesson_id for lesson_id, _, made in results if made]
-    written += [catalog.relative(catalog.lesson_file(course, int(i.split("-")[1]))) for i in regenerated]
-    summary = lessons.course_fidelity(course, mind, [(lesson_id, fidelity) for lesson_id, fidelity, _ in results])
-    fidelity_path = catalog.course_fidelity_file(course)
-    fidelity_text = validated_text(catalog, fidelity_path, dump_yaml({"contract": registry.latest(lessons.FIDELITY_CONTRACT).ref, **summary}))
+    batches = [jobs[:1], jobs[1:]] if jobs and jobs[0].writes else [jobs]
+    for batch in batches:
+        for finished in run_jobs(batch) if batch else ():
+            atomic_write_bytes(catalog.lesson_file(planned.course, finished_number(finished)), finished.text.encode("utf-8"))
+            done[finished.lesson_id] = finished
+    order = [lesson["id"] for module in planned.plan["modules"] for lesson in module["lessons"]]
+    regenerated = [lesson_id for lesson_id in order if done[lesson_id].made]
+    written = list(planned.written) + [catalog.relative(catalog.lesson_file(planned.course, finished_number(done[i]))) for i in regenerated]
+    summary = lessons.course_fidelity(planned.course, planned.mind, [(lesson_id, done[lesson_id].fidelity) for lesson_id in order])
+    fidelity_path = catalog.course_fidelity_file(planned.course)
+    fidelity_text = validated_text(catalog, fidelity_path, dump_yaml({"contract": get_registry().latest(lessons.FIDELITY_CONTRACT).ref, **summary}))
     if write_text_if_changed(fidelity_path, fidelity_text):
         written.append(catalog.relative(fidelity_path))
-    return CourseResult(course, mind, len(all_lessons), regenerated, summary, written)
+    return CourseResult(planned.course, planned.mind, len(order), regenerated, summary, written,
+                        [call for d in done.values() for call in d.calls])
 
+
+def finished_number(done: LessonDone) -> int:
+    return int(done.lesson_id.split("-")[1])
 
 def scope(slug: str, mind: str, outputs_root: Path, options: dict) -> list[Path]:
     """What CreatorOS reads and writes (lendaria.resume): the mind's folder and the folder of every

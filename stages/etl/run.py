@@ -154,3 +154,20 @@ def scope(slug: str, mind: str | Path, outputs_root: Path, options: dict) -> lis
         path = spec.base_dir / item.path
         named += [path] if path.exists() else sorted(spec.base_dir.glob(item.path))
     return [spec.spec_path, *named, Catalog(outputs_root).sources_dir(slug)]
+
+
+def item_key(spec: MindSpec, item: SourceItem, settings: Settings) -> str:
+    """The content key of collecting one local item (its Prefect cache key): the item's fields, the
+    bytes of every file it names, the ETL code version and the settings outputs depend on."""
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    from lendaria.resume import code_version, settings_fingerprint
+
+    digest = hashlib.sha256(json.dumps({"item": asdict(item), "code": code_version("stages/etl"),
+                                        "settings": settings_fingerprint(settings)}, sort_keys=True, default=str).encode())
+    path = spec.base_dir / item.path
+    for file in ([path] if path.is_file() else sorted(p for p in spec.base_dir.glob(item.path) if p.is_file())):
+        digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()

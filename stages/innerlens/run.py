@@ -12,7 +12,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from contracts import get_registry
 from lendaria.catalog import Catalog
@@ -33,6 +33,7 @@ FRAGMENTS_CONTRACT = "innerlens-fragments"
 PROFILE_CONTRACT = "innerlens-mmos"
 QUALITY_CONTRACT = "innerlens-fragment-quality"
 FRAGMENTER_VERSION = "1"  # bump when fragments.py cuts differently: cached fragments are then redone
+BATCH_WORDS = 20_000  # words of sources per fragmenting task (the unit of work on Dask)
 
 
 @dataclass
@@ -96,19 +97,45 @@ class FragmentCache:
         atomic_write_bytes(self._path(source), json.dumps([vars(f) for f in fragments]).encode("utf-8"))
 
 
-def fragment_all(sources: list[Source], cache: FragmentCache | None) -> tuple[list[Fragment], int]:
-    """All fragments in source order, and how many sources had to be fragmented (not cached)."""
-    fragments: list[Fragment] = []
-    refragmented = 0
+def fragment_each(sources: list[Source]) -> list[list[Fragment]]:
+    """The fragments of each source, in order (the default, in this process)."""
+    return [fragment_source(source.source_id, source.body) for source in sources]
+
+
+def fragment_batches(sources: list[Source], max_words: int = BATCH_WORDS) -> list[list[Source]]:
+    """Sources grouped in order into batches of about ``max_words`` words (a large source alone)."""
+    batches: list[list[Source]] = []
+    words = 0
     for source in sources:
-        cached = cache.get(source) if cache else None
-        if cached is None:
-            cached = fragment_source(source.source_id, source.body)
-            refragmented += 1
-            if cache:
-                cache.put(source, cached)
-        fragments.extend(cached)
-    return fragments, refragmented
+        if batches and words + source.words <= max_words:
+            batches[-1].append(source)
+            words += source.words
+        else:
+            batches.append([source])
+            words = source.words
+    return batches
+
+
+def batch_key(batch: list[Source]) -> str:
+    """The content key of fragmenting a batch: its sources' ids and sha256, the fragmenter version and code."""
+    from lendaria.resume import code_version
+
+    payload = json.dumps({"sources": [(s.source_id, s.sha256) for s in batch], "fragmenter": FRAGMENTER_VERSION,
+                          "code": code_version("stages/innerlens")})
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def fragment_all(sources: list[Source], cache: FragmentCache | None,
+                 fragment_many: Callable[[list[Source]], list[list[Fragment]]] = fragment_each) -> tuple[list[Fragment], int]:
+    """All fragments in source order, and how many sources had to be fragmented (not cached).
+    ``fragment_many`` fragments the uncached ones (the InnerLens flow passes batches of Prefect tasks)."""
+    known = {source.source_id: cache.get(source) if cache else None for source in sources}
+    missing = [source for source in sources if known[source.source_id] is None]
+    for source, fragments in zip(missing, fragment_many(missing) if missing else []):
+        known[source.source_id] = fragments
+        if cache:
+            cache.put(source, fragments)
+    return [f for source in sources for f in known[source.source_id]], len(missing)
 
 
 def record(kept, classes: dict[str, str]) -> dict[str, Any]:
@@ -198,7 +225,8 @@ class _Clock:
         return self.laps
 
 
-def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> InnerLensResult:
+def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings,
+                  fragment_many: Callable[[list[Source]], list[list[Fragment]]] = fragment_each) -> InnerLensResult:
     """Fragment every source of ``mind_slug``, audit the fragments, estimate the Big Five; write
     ``analysis/fragment-quality.yaml``, ``fragments.jsonl``, ``psychometric-profile.yaml`` and its
     radar (validated, atomic, untouched when unchanged). A failed blocking check of the audit writes
@@ -221,7 +249,7 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings) -> Inn
     clock = _Clock()
     metadata = read_metadata(catalog, mind_slug)
     sources = read_sources(catalog, mind_slug, metadata)
-    fragments, refragmented = fragment_all(sources, cache)
+    fragments, refragmented = fragment_all(sources, cache, fragment_many)
     kept = collapse(fragments)
     classes = {s.source_id: s.classification for s in sources}
     records = [record(k, classes) for k in kept]
