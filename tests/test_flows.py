@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from lendaria.errors import InputError
-from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, run_cli, snapshot, write_spec
+from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, add_source, run_cli, snapshot, write_spec
 
 pytestmark = pytest.mark.flow
 
@@ -172,3 +172,20 @@ def test_the_api_key_never_reaches_logs_outputs_artifacts_or_the_database(prefec
     assert "run-iris-valente" in places["artifacts"] and "Pipeline run of iris-valente" in places["artifacts"]
     assert [where for where, text in places.items() if key in text or key[-12:] in text] == []
     assert any(r["headers"].get("x-api-key") == key for r in anthropic_stub.requests)  # the key went where it belongs
+
+
+def test_refresh_all_runs_every_mind_with_a_spec_and_reports_the_one_that_failed(prefect_harness, tmp_path):
+    from flows.pipeline import refresh_all
+    from lendaria.resume import StageState
+    from lendaria.settings import get_settings
+
+    root = tmp_path / "outputs"
+    for slug in ("mind-a", "mind-b"):
+        spec = write_spec(root / "minds" / slug, [], slug=slug)
+        add_source(spec, "notes.txt", f"{slug} wrote these notes about tides, weather and the long patience of shores.")
+    assert refresh_all(stages=["etl"], outputs=str(root), persist=False) == {"mind-a": "completed", "mind-b": "completed"}
+    assert (root / "minds" / "mind-b" / "sources" / "metadata.yaml").is_file()
+    assert StageState(get_settings().home, root, "mind-a").decide("etl", "unused", False).reason != "no earlier run"
+    (root / "minds" / "mind-a" / "notes.txt").unlink()  # mind-a's spec now names a missing file
+    with pytest.raises(Exception, match="the refresh failed for mind-a; the other minds were refreshed"):
+        refresh_all(stages=["etl"], outputs=str(root), persist=False)

@@ -32,10 +32,22 @@ def test_deployment_entrypoint_and_parameters(deployment):
     assert deployment["work_pool"]["name"] == "lendaria-local"
 
 
-def test_pipeline_deployment_exposes_mind_and_stages():
-    [pipeline] = [d for d in CONFIG["deployments"] if d["entrypoint"] == "flows/pipeline.py:pipeline"]
-    assert {"mind", "stages"} <= set(pipeline["parameters"])
-    assert any(d.get("schedules") for d in CONFIG["deployments"])
+def test_pipeline_deployment_exposes_mind_stages_course_engine_and_force():
+    [pipeline] = [d for d in CONFIG["deployments"] if d["name"] == "lendaria-pipeline"]
+    assert pipeline["entrypoint"] == "flows/pipeline.py:pipeline"
+    assert {"mind", "stages", "courses", "engine", "force"} <= set(pipeline["parameters"])
+
+
+def test_a_refresh_per_pack_and_a_weekly_refresh_of_every_mind():
+    from lendaria.packs import pack_names
+
+    by_name = {d["name"]: d for d in CONFIG["deployments"]}
+    for pack in pack_names():
+        refresh = by_name[f"refresh-{pack}"]
+        assert refresh["entrypoint"] == "flows/pipeline.py:pipeline" and refresh["parameters"]["stages"] == [pack]
+    weekly = by_name["weekly-refresh"]
+    assert weekly["entrypoint"] == "flows/pipeline.py:refresh_all"
+    assert [(s["cron"], s["active"]) for s in weekly["schedules"]] == [("0 6 * * 1", True)]
 
 
 def test_no_secrets_in_prefect_yaml():
