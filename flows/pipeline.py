@@ -23,6 +23,7 @@ from typing import Any, Callable
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import Completed
 
 from lendaria.collected import slug_of
 from lendaria.db.metrics import engine_call_rows, run_total_rows, stage_rows
@@ -58,11 +59,13 @@ def current_key(pack: Pack, slug: str, mind: str, root: str, options: dict[str, 
 
 
 @task(name="resume-check", task_run_name="resume check of {stage}", cache_policy=NO_CACHE, retries=0)
-def resume_check_task(stage: str, slug: str, mind: str, root: str, options: dict[str, Any], force: bool) -> Decision:
+def resume_check_task(stage: str, slug: str, mind: str, root: str, options: dict[str, Any], force: bool) -> Any:
+    """The stage's :class:`Decision`; a stage to skip ends this task in a Completed state named
+    "Skipped" with the reason as its message, so the UI's task list says which stages were skipped."""
     settings = get_settings()
     decision = StageState(settings.home, Path(root), slug).decide(stage, current_key(get_pack(stage), slug, mind, root, options, settings), force)
     get_run_logger().info("%s: %s %s", stage, "skip," if decision.skip else "run:", decision.reason)
-    return decision
+    return Completed(name="Skipped", message=f"{stage} skipped: {decision.reason}", data=decision) if decision.skip else decision
 
 
 @task(name="persist", task_run_name="persist {stage} of {slug}", cache_policy=NO_CACHE, retries=0)
@@ -166,7 +169,7 @@ def _run_stages(mind: str, slug: str, names: list[str], root: str, persist: bool
         extra = {key: options[key] for key in pack.options if options.get(key) is not None}
         started = datetime.now(timezone.utc)
         first_call = len(session.ledger.calls)
-        decision = resume_check_task(name, slug, mind, root, extra, force)
+        decision: Decision = resume_check_task(name, slug, mind, root, extra, force, return_state=True).result()
         stopped: Exception | None = None
         if decision.skip:
             results[name] = {**{k: v for k, v in (decision.result or {}).items() if k in KEPT_RESULT}, "slug": slug,

@@ -1,0 +1,123 @@
+"""A worker killed in the middle of a run, the run retried (`prefect flow-run retry`, as the UI's Retry):
+the stages finished before the kill are not recomputed, and the outputs are byte-identical to an
+uninterrupted run's (the committed demo, which the golden test checks).
+
+Real parts throughout: `lendaria serve` (local Prefect server, process worker, prefect.yaml's
+deployments), the embedded PostgreSQL, SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, REPO_ROOT, snapshot
+from tests.support.serve import Serve, wait_final
+
+pytestmark = pytest.mark.stack
+
+COURSE = "shore-counting"
+MMOS_TASK = "mind of"  # the task that builds the mind (a few seconds on the demo): the kill lands inside it
+
+
+def flow_run_processes(flow_run_id: str) -> list[int]:
+    """Pids of processes executing this flow run (the process worker starts each run in its own)."""
+    wanted = f"PREFECT__FLOW_RUN_ID={flow_run_id}".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if wanted in (entry / "environ").read_bytes().split(b"\0"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def task_runs(api: str, flow_run_ids: list[str]) -> list[dict]:
+    return httpx.post(f"{api}/task_runs/filter", json={"flow_runs": {"id": {"any_": flow_run_ids}}, "limit": 200}).json()
+
+
+def subflow_ids(api: str, parent: str) -> list[str]:
+    runs = httpx.post(f"{api}/flow_runs/filter", json={"flow_runs": {"parent_flow_run_id": {"any_": [parent]}}}).json()
+    return [r["id"] for r in runs]
+
+
+def wait_for_running_task(api: str, name_prefix: str, timeout: float = 300) -> dict:
+    deadline = time.monotonic() + timeout
+    query = {"task_runs": {"name": {"like_": name_prefix}, "state": {"type": {"any_": ["RUNNING"]}}}}
+    while time.monotonic() < deadline:
+        running = httpx.post(f"{api}/task_runs/filter", json=query).json()
+        if running:
+            return running[0]
+        time.sleep(0.1)
+    pytest.fail(f"no task named {name_prefix!r}… started within {timeout:.0f} s")
+
+
+def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_path):
+    out = tmp_path / "out"
+    brief = out / "courses" / COURSE / "COURSE-BRIEF.md"
+    brief.parent.mkdir(parents=True)
+    shutil.copyfile(COMMITTED_OUTPUTS / "courses" / COURSE / "COURSE-BRIEF.md", brief)
+    env = {**os.environ, "LENDARIA_HOME": str(stack_home), "PREFECT_WORKER_QUERY_SECONDS": "1"}
+
+    serve = Serve(env, cwd=REPO_ROOT)
+    ui = serve.wait_for("Prefect UI: ", timeout=240).split(": ", 1)[1]
+    serve.wait_for("worker: ", timeout=240)
+    api = f"{ui}/api"
+    deployment = httpx.get(f"{api}/deployments/name/pipeline/lendaria-pipeline").json()
+    run = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={"parameters": {"outputs": str(out)}}).json()
+
+    # the worker dies while MMOS builds the mind: the worker, `lendaria serve` and the run's process, SIGKILL
+    wait_for_running_task(api, MMOS_TASK)
+    victims = flow_run_processes(run["id"])
+    assert victims, "the flow run's process was not found"
+    os.killpg(serve.process.pid, signal.SIGKILL)
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    serve.process.wait(timeout=30)
+    time.sleep(1)
+    assert httpx.get(f"{api}/flow_runs/{run['id']}").json()["state_type"] == "RUNNING"  # nobody told the server
+    # what the server's zombie detection (or a person, "Change state" in the UI) does with a run whose process vanished
+    httpx.post(f"{api}/flow_runs/{run['id']}/set_state",
+               json={"state": {"type": "CRASHED", "name": "Crashed", "message": "worker killed"}, "force": True}).raise_for_status()
+    first_attempt = {t["id"] for t in task_runs(api, [run["id"], *subflow_ids(api, run["id"])])}
+
+    retried_at = datetime.now(timezone.utc)
+    serve = Serve(env, cwd=REPO_ROOT)
+    try:
+        serve.wait_for("worker: ", timeout=240)
+        retry = subprocess.run([sys.executable, "-m", "prefect", "flow-run", "retry", run["id"]], env={**env, "PREFECT_API_URL": api},
+                               capture_output=True, text=True, timeout=120)
+        assert retry.returncode == 0, retry.stdout + retry.stderr
+        final = wait_final(api, run["id"], timeout=600)
+    finally:
+        code = serve.ctrl_c() if serve.process.poll() is None else serve.process.returncode
+    assert final["state_type"] == "COMPLETED", final["state"]
+    assert final["id"] == run["id"] and final["run_count"] >= 2  # the same flow run, retried
+
+    second = [t for t in task_runs(api, [run["id"], *subflow_ids(api, run["id"])]) if t["id"] not in first_attempt]
+    states = {t["name"]: t["state_name"] for t in second}
+    # ETL and InnerLens finished before the kill: in the retry each is one resume check, Skipped, and no work
+    assert states["resume check of etl"] == "Skipped" and states["resume check of innerlens"] == "Skipped", states
+    assert not [t["name"] for t in second if t["task_key"].startswith(("collect_local_task", "fragment_batch_task"))]
+    # MMOS (killed) and CreatorOS (never started) ran in full
+    assert states["resume check of mmos"] == "Completed" and states["resume check of creatoros"] == "Completed"
+    assert any(name.startswith("mind of") and state == "Completed" for name, state in states.items())
+    assert sum(t["task_key"].startswith("lesson_task") for t in second) == 6
+    assert all(t["start_time"] is None or datetime.fromisoformat(t["start_time"]) >= retried_at for t in second)
+
+    assert snapshot(out / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
+    assert snapshot(out / "courses" / COURSE) == snapshot(COMMITTED_OUTPUTS / "courses" / COURSE)
+    assert code == 0
