@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import re
 import shutil
 from pathlib import Path
 
@@ -99,6 +101,8 @@ def test_run_summary_has_the_stage_table_big_five_radar_fidelity_and_outputs():
     }
     text = run_summary(DEMO_SLUG, COMMITTED_OUTPUTS, results)
     assert "| etl | skipped | 0.0 | collected 11, words 18249 | offline | 0 | 0/0 | 0.0000 |" in text
+    radar = base64.b64decode(re.search(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", text).group(1)).decode()
+    assert radar.startswith("<svg") and "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>" in radar
     assert "| creatoros | ran | 2.4 | lessons 6 | anthropic | 3 | 900/1200 | 0.0213 |" in text
     assert "![Big Five radar of iris-valente](data:image/svg+xml;base64," in text and "| openness | 77.8 | high |" in text
     assert "AUC 1.0" in text and "Course **shore-counting**: 6 lessons, 0 scored" in text

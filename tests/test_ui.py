@@ -24,7 +24,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
-def test_run_from_the_deployment_is_completed_in_the_ui_with_the_etl_artifact(stack_home, tmp_path):
+def test_run_from_the_deployment_is_completed_in_the_ui_with_its_summary_and_the_etl_artifact(stack_home, tmp_path):
     if not CHROMIUM.is_file():
         pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's `chromium` (or set LENDARIA_CHROMIUM)")
     from playwright.sync_api import sync_playwright
@@ -61,6 +61,22 @@ def test_run_from_the_deployment_is_completed_in_the_ui_with_the_etl_artifact(st
                 page.get_by_text("Completed", exact=True).first.wait_for(timeout=60_000)
                 page.get_by_text("lendaria-pipeline", exact=True).first.wait_for()  # started from its deployment
                 page.screenshot(path=SCREENSHOTS / "pipeline-run.png")
+
+                # the run's summary: the stage table, the Big Five radar
+                page.get_by_text("Artifacts", exact=True).first.click()
+                page.get_by_text(f"run-{DEMO_SLUG}", exact=True).first.click()
+                page.get_by_text(f"Pipeline run of {DEMO_SLUG}: completed").first.wait_for(timeout=30_000)
+                table = page.locator("table").filter(has_text="cost (USD)").first
+                table.wait_for(timeout=30_000)
+                rows = [r.inner_text() for r in table.locator("tr").all()]
+                assert [r.split()[0] for r in rows[1:]] == ["etl", "innerlens", "mmos", "creatoros"], rows
+                assert all(r.split()[1] == "ran" for r in rows[1:]), rows
+                radar = page.locator(f'img[alt="Big Five radar of {DEMO_SLUG}"]')
+                radar.wait_for(timeout=30_000)
+                assert radar.evaluate("image => image.complete && image.naturalWidth") > 0  # the SVG rendered
+                page.screenshot(path=SCREENSHOTS / "pipeline-summary.png", full_page=True)
+                page.goto(f"{ui}/runs/flow-run/{run['id']}")
+                page.get_by_text("Completed", exact=True).first.wait_for(timeout=60_000)
 
                 page.get_by_text("Subflow Runs", exact=True).first.click()
                 page.get_by_text(etl["name"], exact=True).first.click()  # a user's click into the ETL run

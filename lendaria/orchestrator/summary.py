@@ -32,7 +32,7 @@ def _read_yaml(path: Path) -> Any:
 def _counts(totals: dict[str, Any]) -> str:
     shown = [f"{key.replace('_', ' ')} {value:g}" if isinstance(value, float) else f"{key.replace('_', ' ')} {value}"
              for key, value in totals.items() if isinstance(value, (int, float)) and not isinstance(value, bool)]
-    return ", ".join(shown[:6])
+    return ", ".join(shown[:4])
 
 
 def stage_rows(results: dict[str, dict]) -> list[dict[str, str]]:
@@ -56,6 +56,12 @@ def _table(rows: list[dict[str, str]], columns: tuple[str, ...]) -> list[str]:
     return lines
 
 
+def on_white(svg: str) -> str:
+    """The chart on a white ground (its labels are dark; the UI may be in dark mode)."""
+    head_end = svg.find(">", svg.find("<svg")) + 1
+    return svg[:head_end] + '<rect width="100%" height="100%" fill="white"/>' + svg[head_end:] if head_end > 0 else svg
+
+
 def big_five_section(catalog: Catalog, slug: str) -> list[str]:
     profile = _read_yaml(catalog.profile_file(slug))
     if not isinstance(profile, dict) or not isinstance(profile.get("big_five"), dict):
@@ -64,7 +70,7 @@ def big_five_section(catalog: Catalog, slug: str) -> list[str]:
     lines = ["#### Big Five", ""]
     radar = catalog.profile_file(slug).with_suffix(".svg")
     if radar.is_file():
-        encoded = base64.b64encode(radar.read_bytes()).decode("ascii")
+        encoded = base64.b64encode(on_white(radar.read_text(encoding="utf-8")).encode("utf-8")).decode("ascii")
         lines += [f"![Big Five radar of {slug}](data:image/svg+xml;base64,{encoded})", ""]
     lines += _table([{"trait": t, "score": f"{scores[t]['score']:.1f}", "level": scores[t].get("level", ""),
                       "confidence": f"{scores[t].get('confidence', 0):.2f}"} for t in TRAITS if t in scores],
