@@ -50,7 +50,7 @@ def lesson_task(key: str, job: LessonJob, settings: Settings) -> LessonDone:
     return compose_lesson(job, settings)
 
 
-def lesson_tasks(settings: Settings, progress: "Progress"):
+def lesson_tasks(settings: Settings):
     """Run lesson jobs as Prefect tasks on the flow's task runner (threads, or Dask workers)."""
     cached_lesson = cached(lesson_task, settings)
 
@@ -59,15 +59,20 @@ def lesson_tasks(settings: Settings, progress: "Progress"):
         for future in as_completed(futures):
             done = future.result()
             adopt_calls(list(done.calls))  # calls a Dask worker made with its own engine session
-            progress.advance()
             yield done
     return run
 
 
 def lessons(planned: CoursePlan, outputs_root: Path, settings: Settings) -> CourseResult:
     check_review(Catalog(outputs_root), planned)
-    progress = Progress(f"CreatorOS {planned.course}: lessons written", sum(len(m["lessons"]) for m in planned.plan["modules"]))
-    return write_course(planned, outputs_root, settings, run_jobs=lesson_tasks(settings, progress))
+    progress: list[Progress] = []
+
+    def advance(ready: int, total: int) -> None:
+        if not progress:
+            progress.append(Progress(f"CreatorOS {planned.course}: lessons written", total))
+        progress[0].advance(ready)
+
+    return write_course(planned, outputs_root, settings, run_jobs=lesson_tasks(settings), on_progress=advance)
 
 
 def curriculum_markdown(planned: CoursePlan) -> str:

@@ -114,10 +114,10 @@ def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = N
         root = outputs or str(settings.outputs)
         slug = slug_of(mind)
         results: dict[str, dict] = {}
-        error: BaseException | None = None
+        error: Exception | None = None
         try:
             _run_stages(mind, slug, names, root, persist, run_id, session, {"courses": courses}, force, dask, results)
-        except BaseException as exc:  # the summary and the history show the failed run too
+        except Exception as exc:  # the summary and the history show the failed run too
             error = exc
         totals = session.ledger.totals()
         results["run"] = {"correlation_id": run_id, "engine": session.engine, "totals": totals, "force": force,
@@ -133,7 +133,7 @@ def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = N
     return results
 
 
-def _record_run(slug: str, results: dict[str, dict], session: EngineSession, run_id: str, error: BaseException | None) -> None:
+def _record_run(slug: str, results: dict[str, dict], session: EngineSession, run_id: str, error: Exception | None) -> None:
     rows = [row for name, result in results.items() if name != "run" for row in result.get("_metrics", [])]
     rows += engine_call_rows(run_id, session.ledger.calls) + run_total_rows(run_id, slug, results["run"]["totals"], session.engine)
     run = results["run"]

@@ -189,3 +189,30 @@ def test_refresh_all_runs_every_mind_with_a_spec_and_reports_the_one_that_failed
     (root / "minds" / "mind-a" / "notes.txt").unlink()  # mind-a's spec now names a missing file
     with pytest.raises(Exception, match="the refresh failed for mind-a; the other minds were refreshed"):
         refresh_all(stages=["etl"], outputs=str(root), persist=False)
+
+
+def test_collect_tasks_are_cached_by_content_so_only_a_changed_source_is_extracted_again(prefect_harness, tmp_path):
+    import shutil
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from flows.etl import etl_flow
+
+    folder = tmp_path / "mind"
+    shutil.copytree(DEMO_SPEC.parent, folder)
+
+    def collect_states(outputs: str) -> dict[str, str]:
+        state = etl_flow(mind=str(folder / "mind.yaml"), outputs=outputs, return_state=True)
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+        return {r.name: r.state.name for r in runs if r.name.startswith("collect ")}
+
+    collect_states(str(tmp_path / "a"))
+    again = collect_states(str(tmp_path / "b"))  # another outputs folder: the same content, so the same keys
+    assert len(again) == 11 and set(again.values()) == {"Cached"}, again
+    notes = folder / "notes-on-uncertainty.txt"
+    notes.write_text(notes.read_text(encoding="utf-8") + "\nOne more line about the tide.\n", encoding="utf-8")
+    changed = collect_states(str(tmp_path / "c"))
+    assert [name for name, state in changed.items() if state != "Cached"] == ["collect notes-on-uncertainty.txt"], changed
+    assert "One more line about the tide." in next((tmp_path / "c" / "minds" / DEMO_SLUG / "sources").glob("notes-on-uncertainty-*.md")).read_text()

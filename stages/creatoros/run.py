@@ -371,15 +371,17 @@ def threads(settings: Settings) -> Callable[[list[LessonJob]], Iterator[LessonDo
 
 
 def write_course(planned: CoursePlan, outputs_root: Path, settings: Settings,
-                 run_jobs: Callable[[list[LessonJob]], Iterable[LessonDone]] | None = None) -> CourseResult:
+                 run_jobs: Callable[[list[LessonJob]], Iterable[LessonDone]] | None = None,
+                 on_progress: Callable[[int, int], None] | None = None) -> CourseResult:
     """The lessons (only those whose inputs changed, in parallel through ``run_jobs``: by default a
     thread pool; the CreatorOS flow passes Prefect tasks) and the course's fidelity summary. Each lesson
-    file is written as soon as it is done, so a killed run keeps the finished ones."""
+    file is written as soon as it is done, so a killed run keeps the finished ones; ``on_progress``
+    hears (lessons ready, lessons in all) after each."""
     from lendaria.engines.session import engine_session, has_run_session
 
     if not has_run_session():  # called alone (`lendaria course build`): one session for the whole course
         with engine_session(settings, "local"):
-            return write_course(planned, outputs_root, settings, run_jobs)
+            return write_course(planned, outputs_root, settings, run_jobs, on_progress)
     catalog = Catalog(outputs_root)
     run_jobs = run_jobs or threads(settings)
     jobs, kept = lesson_jobs(planned, outputs_root, settings)
@@ -390,6 +392,8 @@ def write_course(planned: CoursePlan, outputs_root: Path, settings: Settings,
         for finished in run_jobs(batch) if batch else ():
             atomic_write_bytes(catalog.lesson_file(planned.course, finished_number(finished)), finished.text.encode("utf-8"))
             done[finished.lesson_id] = finished
+            if on_progress:
+                on_progress(len(done), len(jobs) + len(kept))
     order = [lesson["id"] for module in planned.plan["modules"] for lesson in module["lessons"]]
     regenerated = [lesson_id for lesson_id in order if done[lesson_id].made]
     written = list(planned.written) + [catalog.relative(catalog.lesson_file(planned.course, finished_number(done[i]))) for i in regenerated]
