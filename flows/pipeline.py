@@ -64,7 +64,7 @@ def resume_check_task(stage: str, slug: str, mind: str, root: str, options: dict
     "Skipped" with the reason as its message, so the UI's task list says which stages were skipped."""
     settings = get_settings()
     decision = StageState(settings.home, Path(root), slug).decide(stage, current_key(get_pack(stage), slug, mind, root, options, settings), force)
-    get_run_logger().info("%s: %s %s", stage, "skip," if decision.skip else "run:", decision.reason)
+    get_run_logger().info("%s %s (%s)", stage, "is skipped" if decision.skip else "will run", decision.reason)
     return Completed(name="Skipped", message=f"{stage} skipped: {decision.reason}", data=decision) if decision.skip else decision
 
 
@@ -172,8 +172,10 @@ def _run_stages(mind: str, slug: str, names: list[str], root: str, persist: bool
         decision: Decision = resume_check_task(name, slug, mind, root, extra, force, return_state=True).result()
         stopped: Exception | None = None
         if decision.skip:
-            results[name] = {**{k: v for k, v in (decision.result or {}).items() if k in KEPT_RESULT}, "slug": slug,
-                             "status": "skipped", "summary": f"skipped: {decision.reason}.", "written": []}
+            last = decision.result or {}
+            results[name] = {**{k: v for k, v in last.items() if k in KEPT_RESULT}, "slug": slug, "status": "skipped",
+                             "summary": f"skipped: {decision.reason}." + (f" Last run: {last['summary']}" if last.get("summary") else ""),
+                             "written": []}
         else:
             try:
                 flow_fn = stage_flow(name)

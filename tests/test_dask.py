@@ -22,6 +22,7 @@ def test_pipeline_on_a_local_dask_cluster_of_worker_processes(prefect_harness, t
     from flows.pipeline import pipeline
     from lendaria.settings import get_settings
 
+    monkeypatch.setenv("LENDARIA_HOME", str(tmp_path / "home"))  # no cache of earlier tests: every unit is computed
     brief = tmp_path / "courses" / COURSE / "COURSE-BRIEF.md"
     brief.parent.mkdir(parents=True)
     shutil.copyfile(COMMITTED_OUTPUTS / "courses" / COURSE / "COURSE-BRIEF.md", brief)

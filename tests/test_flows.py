@@ -38,6 +38,7 @@ def test_pipeline_flow_runs_etl_then_persists_and_matches_golden(prefect_harness
     assert snapshot(tmp_path / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
     again = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), stages=["etl"])  # unchanged: skipped, not persisted again
     assert again["etl"]["status"] == "skipped" and again["etl"]["summary"].startswith("skipped: unchanged inputs")
+    assert "Last run: " in again["etl"]["summary"] and "11 collected" in again["etl"]["summary"]
     assert again["etl"]["totals"]["collected"] == 11 and again["etl"]["persisted"] == f"already persisted by run {run_id} " \
         f"({again['etl']['persisted'].split('(', 1)[1]}"
     forced = pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), stages=["etl"], force=True)
