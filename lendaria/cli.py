@@ -377,19 +377,19 @@ def course_build(
 
 
 # ---- profile versions ------------------------------------------------------------------------------
-def _profiles_connection():
-    """A direct connection for reading profile versions: the embedded database is migrated first (as
-    `persist` does); DATABASE_URL must already be current."""
+def _direct_connection(what: str = "profile versions are read", *, migrate: bool = False):
+    """A direct connection (as the database owner): the embedded database is migrated first (as
+    `persist` does); DATABASE_URL must already be current, unless ``migrate`` applies what is pending."""
     from lendaria.db.connect import connect
     from lendaria.db.target import check_schema, direct_url, prepare
     from lendaria.settings import get_settings
 
     settings = get_settings()
     if settings.database_url is None and settings.supabase_url:
-        raise InputError("profile versions are read through a direct connection to the database.",
+        raise InputError(f"{what} through a direct connection to the database.",
                          hint="Set DATABASE_URL to Supabase's direct connection string.")
     url, is_embedded = direct_url(settings)
-    if is_embedded:
+    if is_embedded or migrate:
         prepare(url, settings)
     else:
         check_schema(url, settings)
@@ -406,7 +406,7 @@ def profile_history(
     from lendaria.catalog import check_slug
     from lendaria.db import profiles
 
-    with _profiles_connection() as conn:
+    with _direct_connection() as conn:
         rows = profiles.history(conn, check_slug(slug), layer)
     if format is Format.json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -427,12 +427,75 @@ def profile_diff(
     from lendaria.catalog import check_slug
     from lendaria.db import profiles
 
-    with _profiles_connection() as conn:
+    with _direct_connection() as conn:
         report = profiles.compare(conn, check_slug(slug), layer, old, new)
     if format is Format.json:
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     for line in profiles.render_comparison(report):
+        typer.echo(line)
+
+
+# ---- portability and audit ---------------------------------------------------------------------------
+@app.command("export")
+def export_bundle(
+    slug: str = typer.Argument(..., help="The mind."),
+    output: Path = typer.Option(..., "--output", "-o", metavar="FILE.zip", help="Where to write the bundle."),
+    course: Optional[List[str]] = typer.Option(None, "--course", "-c", metavar="COURSE", help="Courses to include (repeatable)."),
+    include_private: bool = typer.Option(False, "--include-private", help="Include PRIVATE, SENSITIVE and CLINICAL material."),
+    outputs: Optional[Path] = OutputsOption,
+) -> None:
+    """One zip with the mind's files and database rows, checksummed (non-public material withheld
+    unless --include-private; the manifest lists what)."""
+    from contracts import get_registry
+    from lendaria import __version__
+    from lendaria.bundle import export_mind
+
+    registry = get_registry()
+    with _direct_connection("a mind is exported") as conn:
+        manifest = export_mind(conn, _outputs_root(outputs), slug, course or [], output, include_private=include_private,
+                               lendaria_version=__version__, contracts={n: registry.latest(n).ref for n in registry.names()})
+    withheld = manifest["withheld"]
+    typer.echo(f"exported {slug} to {output}: {sum(1 for n in manifest['files'] if n.startswith('files/'))} files, "
+               f"{sum(manifest['records'].values())} rows; schema {manifest['schema_version']}."
+               + (f" Withheld (non-public): {len(withheld['sources'])} source(s), {len(withheld['files'])} file(s), "
+                  f"{sum(withheld['lines'].values())} line(s), {sum(withheld['rows'].values())} row(s)." if withheld["sources"] else ""))
+
+
+@app.command("import")
+def import_bundle_command(
+    bundle: Path = typer.Argument(..., metavar="FILE.zip", help="A bundle written by `lendaria export`."),
+    replace: bool = typer.Option(False, "--replace", help="Overwrite a different existing mind of the same slug."),
+    outputs: Optional[Path] = OutputsOption,
+) -> None:
+    """Verify a bundle (checksums, manifest, schema), apply pending migrations, then write its rows in
+    one transaction through the pack roles and its files atomically."""
+    from lendaria.bundle import import_bundle, read_bundle
+    from lendaria.db.migrations import discover
+
+    manifest, members = read_bundle(bundle)
+    latest = max(m.version for m in discover())
+    with _direct_connection("a mind is imported", migrate=True) as conn:
+        result = import_bundle(conn, _outputs_root(outputs), manifest, members, replace=replace, latest_schema=latest)
+    typer.echo(result.summary())
+
+
+@app.command()
+def audit(
+    mind: Optional[str] = typer.Option(None, "--mind", "-m", metavar="SLUG", help="Only events of this mind."),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=10000, help="How many events (newest first)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json"),
+) -> None:
+    """The audit trail: every write to Lendária's tables (who, what, how many rows, which run)."""
+    from lendaria.db.audit import events, render_events
+    from lendaria.db.history import json_ready
+
+    with _direct_connection("the audit trail is read") as conn:
+        rows = events(conn, mind, limit)
+    if format is Format.json:
+        typer.echo(json.dumps([json_ready(row) for row in rows], indent=2, ensure_ascii=False))
+        return
+    for line in render_events(rows) or ["no audit events yet."]:
         typer.echo(line)
 
 

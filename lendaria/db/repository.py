@@ -76,7 +76,8 @@ class PostgresRepository:
     def persist(self, pack: str, payload: dict[str, Any]) -> dict[str, Any]:
         with connect(self._url, self._settings) as conn:
             try:
-                with conn.transaction():
+                with conn.transaction():  # the run is named for the audit trail's deletes too
+                    conn.execute("select set_config('lendaria.run_id', %s, true)", (str(payload.get("run_id") or ""),))
                     row = conn.execute("select public.lendaria_persist(%s, %s::jsonb)", (pack, _json(payload))).fetchone()
             except psycopg.Error as exc:
                 raise PersistError(f"the database refused the {pack} persist: {_first_line(exc)}.",
