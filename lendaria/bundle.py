@@ -147,7 +147,7 @@ def collect_files(catalog: Catalog, slug: str, courses: list[str], include_priva
     return files, withheld
 
 
-def _rows(conn, mind_id: str | None, courses: list[str], hidden: list[str]) -> tuple[dict[str, bytes], dict[str, int], dict[str, int]]:
+def mind_rows(conn, mind_id: str | None, courses: list[str], hidden: list[str]) -> tuple[dict[str, bytes], dict[str, int], dict[str, int]]:
     rows: dict[str, bytes] = {}
     counts: dict[str, int] = {}
     withheld: dict[str, int] = {}
@@ -183,7 +183,7 @@ def export_mind(conn, outputs_root: Path, slug: str, courses: list[str], target:
     files, withheld = collect_files(catalog, slug, courses, include_private)
     row = conn.execute("select id from public.minds where slug = %s", (slug,)).fetchone()
     mind_id = str(row[0]) if row else None
-    rows, counts, withheld_rows = _rows(conn, mind_id, courses, withheld["sources"])
+    rows, counts, withheld_rows = mind_rows(conn, mind_id, courses, withheld["sources"])
     withheld["rows"] = withheld_rows
     schema = conn.execute("select max(version) from public.schema_versions").fetchone()[0]
     members = {f"files/{name}": data for name, data in files.items()} | rows

@@ -326,6 +326,59 @@ def db_rollback(to: Optional[str] = typer.Option(None, "--to", metavar="VERSION"
         typer.echo("nothing to roll back")
 
 
+def _embedded_only(command: str) -> str:
+    """The embedded database's URL (started); with DATABASE_URL set these commands are refused."""
+    url, is_embedded = _direct_url()
+    if not is_embedded:
+        raise InputError(f"`lendaria db {command}` works on the embedded database only.",
+                         hint="Unset DATABASE_URL; on Supabase use `supabase db reset` (it applies supabase/seed.sql) "
+                              "and Supabase's backups.")
+    return url
+
+
+@db_app.command("reset")
+def db_reset(seed: bool = typer.Option(False, "--seed", help="Then apply supabase/seed.sql (a small reference mind)."),
+             yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask; every row is deleted.")) -> None:
+    """Rebuild the embedded database from its migrations (every row is lost), optionally seeded."""
+    from lendaria.db.connect import connect
+    from lendaria.db.snapshots import reset
+    from lendaria.db.target import prepare
+    from lendaria.settings import get_settings
+
+    url = _embedded_only("reset")
+    prepare(url, get_settings())  # a database never used yet gets its bootstrap (roles) first
+    if not yes and not typer.confirm("Every row of the embedded database is deleted. Go on?", default=False):
+        raise typer.Exit(1)
+    with connect(url, get_settings(), autocommit=True) as conn:
+        applied, seeded = reset(conn, seed=seed)
+    typer.echo(f"reset: {applied} migrations applied" + ("; seeded from supabase/seed.sql" if seeded else ""))
+
+
+@db_app.command("snapshot")
+def db_snapshot(output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                                      help="Default: $LENDARIA_HOME/snapshots/lendaria-<UTC time>.dump")) -> None:
+    """Save the whole embedded database (pg_dump, custom format)."""
+    from lendaria.db.snapshots import default_snapshot, snapshot
+    from lendaria.settings import get_settings
+
+    url = _embedded_only("snapshot")
+    path = snapshot(url, output or default_snapshot(get_settings().home))
+    typer.echo(f"snapshot: {path} ({path.stat().st_size:,} bytes)")
+
+
+@db_app.command("restore")
+def db_restore(snapshot_file: Path = typer.Argument(..., metavar="FILE", help="A file written by `lendaria db snapshot`."),
+               yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask; the current data is replaced.")) -> None:
+    """Replace the embedded database with a snapshot (pg_restore, in one transaction)."""
+    from lendaria.db.snapshots import restore
+
+    url = _embedded_only("restore")
+    if not yes and not typer.confirm("The embedded database's current data is replaced by the snapshot's. Go on?", default=False):
+        raise typer.Exit(1)
+    restore(url, snapshot_file)
+    typer.echo(f"restored {snapshot_file}")
+
+
 # ---- courses ---------------------------------------------------------------------------------------
 @course_app.command("init")
 def course_init(
