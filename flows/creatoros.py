@@ -93,8 +93,11 @@ def review(planned: CoursePlan, outputs_root: Path, settings: Settings) -> None:
         return
     create_markdown_artifact(key=f"creatoros-{planned.course}-curriculum", markdown=curriculum_markdown(planned),
                              description=f"Curriculum of {planned.course}, waiting for review")
-    decision = pause_flow_run(wait_for_input=CurriculumReview, timeout=settings.review_timeout,
-                              poll_interval=settings.review_poll_seconds, key=f"review-{planned.course}-{planned.curriculum_sha[:12]}")
+    # the attempt is part of the key: a run retried after it died while waiting pauses again (Prefect
+    # refuses a second pause with a key the run already used, and the first one was never answered)
+    attempt = flow_run.get_run_count() or 1
+    decision = pause_flow_run(wait_for_input=CurriculumReview, timeout=settings.review_timeout, poll_interval=settings.review_poll_seconds,
+                              key=f"review-{planned.course}-{planned.curriculum_sha[:12]}-{attempt}")
     path = record_review(catalog, planned, decision.approve, decision.notes, str(flow_run.get_id() or "") or None)
     get_run_logger().info("review of %s: %s (%s) -> %s", planned.course, "approved" if decision.approve else "not approved",
                           decision.notes or "no notes", path)

@@ -38,6 +38,8 @@ app.add_typer(course_app, name="course")
 
 _state = {"debug": False, "fast_exit": False, "exit_code": 0}
 OutputsOption = typer.Option(None, "--outputs", "-o", envvar="LENDARIA_OUTPUTS", metavar="DIR", help="Outputs root (default ./outputs).")
+# `export` uses -o for the bundle it writes (as `zip -o`, `pg_dump -f` users expect), so its outputs root is --outputs only
+OutputsRootOnly = typer.Option(None, "--outputs", envvar="LENDARIA_OUTPUTS", metavar="DIR", help="Outputs root (default ./outputs).")
 
 
 class Format(str, Enum):
@@ -496,7 +498,7 @@ def export_bundle(
     output: Path = typer.Option(..., "--output", "-o", metavar="FILE.zip", help="Where to write the bundle."),
     course: Optional[List[str]] = typer.Option(None, "--course", "-c", metavar="COURSE", help="Courses to include (repeatable)."),
     include_private: bool = typer.Option(False, "--include-private", help="Include PRIVATE, SENSITIVE and CLINICAL material."),
-    outputs: Optional[Path] = OutputsOption,
+    outputs: Optional[Path] = OutputsRootOnly,
 ) -> None:
     """One zip with the mind's files and database rows, checksummed (non-public material withheld
     unless --include-private; the manifest lists what)."""

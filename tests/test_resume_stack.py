@@ -8,7 +8,6 @@ deployments), the embedded PostgreSQL, SIGKILL."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +24,6 @@ from tests.support.serve import Serve, wait_final
 pytestmark = pytest.mark.stack
 
 COURSE = "shore-counting"
-MMOS_TASK = "mind of"  # the task that builds the mind (a few seconds on the demo): the kill lands inside it
 
 
 def flow_run_processes(flow_run_id: str) -> list[int]:
@@ -51,36 +49,44 @@ def subflow_ids(api: str, parent: str) -> list[str]:
     return [r["id"] for r in runs]
 
 
-def wait_for_running_task(api: str, name_prefix: str, timeout: float = 300) -> dict:
+def wait_for_pause(api: str, run_id: str, timeout: float = 300, ignore: frozenset[str] = frozenset()) -> dict:
+    """The paused flow run (the pipeline or its CreatorOS subflow; not one of ``ignore``) once the
+    curriculum review waits."""
     deadline = time.monotonic() + timeout
-    query = {"task_runs": {"name": {"like_": name_prefix}, "state": {"type": {"any_": ["RUNNING"]}}}}
     while time.monotonic() < deadline:
-        running = httpx.post(f"{api}/task_runs/filter", json=query).json()
-        if running:
-            return running[0]
-        time.sleep(0.1)
-    pytest.fail(f"no task named {name_prefix!r}… started within {timeout:.0f} s")
+        runs = [httpx.get(f"{api}/flow_runs/{run_id}").json()]
+        runs += httpx.post(f"{api}/flow_runs/filter", json={"flow_runs": {"parent_flow_run_id": {"any_": [run_id]}}}).json()
+        paused = [r for r in runs if r["state_type"] == "PAUSED" and r["id"] not in ignore]
+        if paused:
+            return paused[0]
+        if runs[0]["state_type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            pytest.fail(f"the run ended ({runs[0]['state_type']}: {runs[0]['state']['message']}) instead of waiting for review")
+        time.sleep(0.5)
+    pytest.fail(f"the run did not pause for review within {timeout:.0f} s")
 
 
 def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_path):
+    """The worker dies while the run waits in CreatorOS (its curriculum review): deterministic, and the
+    case of a run that failed in CreatorOS. The retry skips ETL, InnerLens and MMOS, pauses for the
+    review again, and once approved writes the lessons."""
     out = tmp_path / "out"
     brief = out / "courses" / COURSE / "COURSE-BRIEF.md"
     brief.parent.mkdir(parents=True)
-    shutil.copyfile(COMMITTED_OUTPUTS / "courses" / COURSE / "COURSE-BRIEF.md", brief)
-    env = {**os.environ, "LENDARIA_HOME": str(stack_home), "PREFECT_WORKER_QUERY_SECONDS": "1"}
+    brief.write_text((COMMITTED_OUTPUTS / "courses" / COURSE / "COURSE-BRIEF.md").read_text().replace("review: false", "review: true"))
+    env = {**os.environ, "LENDARIA_HOME": str(stack_home), "PREFECT_WORKER_QUERY_SECONDS": "1", "LENDARIA_REVIEW_POLL_SECONDS": "1"}
 
     serve = Serve(env, cwd=REPO_ROOT)
-    ui = serve.wait_for("Prefect UI: ", timeout=240).split(": ", 1)[1]
-    serve.wait_for("worker: ", timeout=240)
-    api = f"{ui}/api"
-    deployment = httpx.get(f"{api}/deployments/name/pipeline/lendaria-pipeline").json()
-    run = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={"parameters": {"outputs": str(out)}}).json()
-
-    # the worker dies while MMOS builds the mind: the worker, `lendaria serve` and the run's process, SIGKILL
-    wait_for_running_task(api, MMOS_TASK)
-    victims = flow_run_processes(run["id"])
-    assert victims, "the flow run's process was not found"
-    os.killpg(serve.process.pid, signal.SIGKILL)
+    try:
+        ui = serve.wait_for("Prefect UI: ", timeout=240).split(": ", 1)[1]
+        serve.wait_for("worker: ", timeout=240)
+        api = f"{ui}/api"
+        deployment = httpx.get(f"{api}/deployments/name/pipeline/lendaria-pipeline").json()
+        run = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={"parameters": {"outputs": str(out)}}).json()
+        wait_for_pause(api, run["id"])
+        victims = flow_run_processes(run["id"])
+        assert victims, "the flow run's process was not found"
+    finally:  # the worker dies: `lendaria serve`, its worker and the run's process, SIGKILL
+        os.killpg(serve.process.pid, signal.SIGKILL)
     for pid in victims:
         try:
             os.kill(pid, signal.SIGKILL)
@@ -89,10 +95,13 @@ def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_
     serve.process.wait(timeout=30)
     time.sleep(1)
     assert httpx.get(f"{api}/flow_runs/{run['id']}").json()["state_type"] == "RUNNING"  # nobody told the server
-    # what the server's zombie detection (or a person, "Change state" in the UI) does with a run whose process vanished
-    httpx.post(f"{api}/flow_runs/{run['id']}/set_state",
-               json={"state": {"type": "CRASHED", "name": "Crashed", "message": "worker killed"}, "force": True}).raise_for_status()
-    first_attempt = {t["id"] for t in task_runs(api, [run["id"], *subflow_ids(api, run["id"])])}
+    # what the server's zombie detection (or a person, "Change state" in the UI) does with runs whose process vanished
+    dead_subflows = frozenset(subflow_ids(api, run["id"]))
+    for dead in (run["id"], *dead_subflows):
+        if httpx.get(f"{api}/flow_runs/{dead}").json()["state_type"] in ("RUNNING", "PAUSED"):
+            httpx.post(f"{api}/flow_runs/{dead}/set_state",
+                       json={"state": {"type": "CRASHED", "name": "Crashed", "message": "worker killed"}, "force": True}).raise_for_status()
+    first_attempt = {t["id"] for t in task_runs(api, [run["id"], *dead_subflows])}
 
     retried_at = datetime.now(timezone.utc)
     serve = Serve(env, cwd=REPO_ROOT)
@@ -101,6 +110,8 @@ def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_
         retry = subprocess.run([sys.executable, "-m", "prefect", "flow-run", "retry", run["id"]], env={**env, "PREFECT_API_URL": api},
                                capture_output=True, text=True, timeout=120)
         assert retry.returncode == 0, retry.stdout + retry.stderr
+        paused = wait_for_pause(api, run["id"], ignore=dead_subflows)
+        httpx.post(f"{api}/flow_runs/{paused['id']}/resume", json={"run_input": {"approve": True, "notes": "after the crash"}}).raise_for_status()
         final = wait_final(api, run["id"], timeout=600)
     finally:
         code = serve.ctrl_c() if serve.process.poll() is None else serve.process.returncode
@@ -109,15 +120,18 @@ def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_
 
     second = [t for t in task_runs(api, [run["id"], *subflow_ids(api, run["id"])]) if t["id"] not in first_attempt]
     states = {t["name"]: t["state_name"] for t in second}
-    # ETL and InnerLens finished before the kill: in the retry each is one resume check, Skipped, and no work
-    assert states["resume check of etl"] == "Skipped" and states["resume check of innerlens"] == "Skipped", states
-    assert not [t["name"] for t in second if t["task_key"].startswith(("collect_local_task", "fragment_batch_task"))]
-    # MMOS (killed) and CreatorOS (never started) ran in full
-    assert states["resume check of mmos"] == "Completed" and states["resume check of creatoros"] == "Completed"
-    assert any(name.startswith("mind of") and state == "Completed" for name, state in states.items())
+    # ETL, InnerLens and MMOS finished before the kill: in the retry each is one resume check, Skipped, and no work
+    for stage in ("etl", "innerlens", "mmos"):
+        assert states[f"resume check of {stage}"] == "Skipped", states
+    assert not [name for name in states if name.startswith(("collect ", "fragment ", "mind of"))], states
+    assert states["resume check of creatoros"] == "Completed"  # CreatorOS (killed) ran
     assert sum(t["task_key"].startswith("lesson_task") for t in second) == 6
     assert all(t["start_time"] is None or datetime.fromisoformat(t["start_time"]) >= retried_at for t in second)
 
     assert snapshot(out / "minds" / DEMO_SLUG) == snapshot(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG)
-    assert snapshot(out / "courses" / COURSE) == snapshot(COMMITTED_OUTPUTS / "courses" / COURSE)
+    # the lessons and curriculum are the committed demo's (its research records the brief's hash, and this
+    # brief differs by its review flag)
+    assert snapshot(out / "courses" / COURSE / "lessons") == snapshot(COMMITTED_OUTPUTS / "courses" / COURSE / "lessons")
+    assert (out / "courses" / COURSE / "curriculum.yaml").read_bytes() == (COMMITTED_OUTPUTS / "courses" / COURSE / "curriculum.yaml").read_bytes()
+    assert "approved: true" in (out / "courses" / COURSE / "review.yaml").read_text()
     assert code == 0
