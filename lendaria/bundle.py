@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import shutil
 import tempfile
 import zipfile
@@ -38,7 +37,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lendaria.catalog import Catalog, check_slug
-from lendaria.errors import InputError, LendariaError
+from lendaria.errors import LendariaError
 from lendaria.fileio import atomic_write_bytes
 from lendaria.yamlio import load_yaml
 
@@ -387,9 +386,3 @@ def _insert_rows(conn, manifest: dict[str, Any], members: dict[str, bytes], exis
                              (json.dumps(rows),))
         conn.execute(f"set local role {previous}")
     return counts
-
-
-def bundle_stats(path: Path) -> dict[str, int]:
-    with zipfile.ZipFile(path) as archive:
-        return {"members": len(archive.infolist()), "bytes": sum(i.file_size for i in archive.infolist()),
-                "compressed": os.path.getsize(path)}

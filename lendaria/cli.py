@@ -176,15 +176,22 @@ def runs(
     """Recent pipeline runs from the database: stages (ran, skipped, failed), status, duration, cost,
     correlation id and the run's page in the Prefect UI."""
     from lendaria.catalog import check_slug
-    from lendaria.db.history import json_ready, render_runs
+    from lendaria.db.history import render_runs
     from lendaria.db.target import open_repository
     from lendaria.settings import get_settings
 
     rows = open_repository(get_settings()).recent_runs(check_slug(mind) if mind else None, limit)
+    _print_rows(rows, format, render_runs, f"no pipeline run{' of ' + mind if mind else ''} recorded yet.")
+
+
+def _print_rows(rows: list[dict], format: "Format", render, empty: str) -> None:
+    """Database rows as JSON (``--format json``) or as the lines ``render`` makes (``empty`` when none)."""
+    from lendaria.db.history import json_ready
+
     if format is Format.json:
         typer.echo(json.dumps([json_ready(row) for row in rows], indent=2, ensure_ascii=False))
         return
-    for line in render_runs(rows) or [f"no pipeline run{' of ' + mind if mind else ''} recorded yet."]:
+    for line in render(rows) or [empty]:
         typer.echo(line)
 
 
@@ -543,15 +550,10 @@ def audit(
 ) -> None:
     """The audit trail: every write to Lendária's tables (who, what, how many rows, which run)."""
     from lendaria.db.audit import events, render_events
-    from lendaria.db.history import json_ready
 
     with _direct_connection("the audit trail is read") as conn:
         rows = events(conn, mind, limit)
-    if format is Format.json:
-        typer.echo(json.dumps([json_ready(row) for row in rows], indent=2, ensure_ascii=False))
-        return
-    for line in render_events(rows) or ["no audit events yet."]:
-        typer.echo(line)
+    _print_rows(rows, format, render_events, "no audit events yet.")
 
 
 # ---- Prefect ---------------------------------------------------------------------------------------

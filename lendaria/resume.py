@@ -130,8 +130,3 @@ class StageState:
         state = self.read() or {"version": STATE_VERSION, "stages": {}}
         state["stages"][stage] = {"key": key, "result": result, "persisted_run": persisted_run}
         atomic_write_bytes(self.path, json.dumps(state, sort_keys=True, default=str).encode("utf-8"))
-
-    def forget(self, stage: str) -> None:
-        state = self.read()
-        if state.get("stages", {}).pop(stage, None) is not None:
-            atomic_write_bytes(self.path, json.dumps(state, sort_keys=True, default=str).encode("utf-8"))

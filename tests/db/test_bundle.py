@@ -3,7 +3,6 @@ privacy, a different mind of the same slug; and the audit trail every write leav
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import zipfile
@@ -17,7 +16,7 @@ from lendaria.db.migrations import discover
 from lendaria.db.persist import persist_stage
 from lendaria.db.repository import PostgresRepository
 from lendaria.packs import persisted_stages
-from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, REPO_ROOT, run_cli, snapshot
+from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, run_cli, snapshot
 from tests.db.conftest import create_database, drop_database
 
 COURSE = "shore-counting"

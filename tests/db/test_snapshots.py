@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import psycopg
-import pytest
 
 from lendaria.db.snapshots import seed_file
 from tests.conftest import run_cli
