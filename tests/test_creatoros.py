@@ -18,6 +18,7 @@ from stages.creatoros import curriculum, lessons
 from stages.creatoros.run import build_course
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, run_cli
 from tests.support.anthropic_stub import message_with_tool_use, ok, usage
+from tests.support.api import resume_with_input
 
 COURSE = "shore-counting"
 BRIEF = COMMITTED_OUTPUTS / "courses" / COURSE / "COURSE-BRIEF.md"
@@ -236,7 +237,7 @@ def _run_until_paused(course_outputs, answer: dict):
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
     from prefect.client.schemas.objects import StateType
-    from prefect.flow_runs import resume_flow_run
+    from prefect.settings import PREFECT_API_URL
 
     from flows.creatoros import creatoros_flow
 
@@ -260,7 +261,7 @@ def _run_until_paused(course_outputs, answer: dict):
             time.sleep(0.25)
     assert paused is not None, outcome
     state_name = paused.state.name
-    resume_flow_run(paused.id, run_input=answer)
+    resume_with_input(PREFECT_API_URL.value(), str(paused.id), answer)
     thread.join(timeout=120)
     return outcome, state_name
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC, REPO_ROOT, run_cli, snapshot, write_spec
+from tests.support.api import get_json, post_json
 
 pytestmark = pytest.mark.stack
 
@@ -86,9 +87,7 @@ def test_second_run_reuses_the_server_and_links_the_run(stack_home, tmp_path):
     assert "Prefect server" not in result.stderr  # reused silently
     flow_run_id = run_line(result.stderr).rsplit("/", 1)[1]
     assert server_state(stack_home) == before
-    import httpx
-
-    state = httpx.get(f"http://127.0.0.1:{before['port']}/api/flow_runs/{flow_run_id}").json()
+    state = get_json(f"http://127.0.0.1:{before['port']}/api/flow_runs/{flow_run_id}")
     assert state["state_type"] == "COMPLETED" and state["name"]  # the run outlives the command, in the server
 
 
@@ -152,16 +151,14 @@ def test_port_taken_by_another_program(stack_home, tmp_path):
 
 def test_ephemeral_opt_out_reports_to_a_temporary_api(stack_home, tmp_path):
     """LENDARIA_PREFECT=ephemeral: Prefect's temporary API, even with the local server running."""
-    import httpx
-
     state = server_state(stack_home)
     api = f"http://127.0.0.1:{state['port']}/api"
-    before = httpx.post(f"{api}/flow_runs/count", json={}).json()
+    before = post_json(f"{api}/flow_runs/count", {})
     env = {"LENDARIA_HOME": str(stack_home), "LENDARIA_PREFECT": "ephemeral"}
     result = run_cli("run", str(DEMO_SPEC), "--outputs", str(tmp_path / "out"), "--no-persist", env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Starting temporary server" in result.stderr and "run: " not in result.stderr
-    assert httpx.post(f"{api}/flow_runs/count", json={}).json() == before and server_state(stack_home) == state
+    assert post_json(f"{api}/flow_runs/count", {}) == before and server_state(stack_home) == state
 
 
 # ---- exit codes: 0 ok (above), 1 bad input, 2 usage, 3 nothing collected, 4 database unreachable ----------

@@ -15,10 +15,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, REPO_ROOT, snapshot
+from tests.support.api import get_json, post_json, resume_with_input
 from tests.support.serve import Serve, wait_final
 
 pytestmark = pytest.mark.stack
@@ -41,11 +41,11 @@ def flow_run_processes(flow_run_id: str) -> list[int]:
 
 
 def task_runs(api: str, flow_run_ids: list[str]) -> list[dict]:
-    return httpx.post(f"{api}/task_runs/filter", json={"flow_runs": {"id": {"any_": flow_run_ids}}, "limit": 200}).json()
+    return post_json(f"{api}/task_runs/filter", {"flow_runs": {"id": {"any_": flow_run_ids}}, "limit": 200})
 
 
 def subflow_ids(api: str, parent: str) -> list[str]:
-    runs = httpx.post(f"{api}/flow_runs/filter", json={"flow_runs": {"parent_flow_run_id": {"any_": [parent]}}}).json()
+    runs = post_json(f"{api}/flow_runs/filter", {"flow_runs": {"parent_flow_run_id": {"any_": [parent]}}})
     return [r["id"] for r in runs]
 
 
@@ -54,8 +54,8 @@ def wait_for_pause(api: str, run_id: str, timeout: float = 300, ignore: frozense
     curriculum review waits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        runs = [httpx.get(f"{api}/flow_runs/{run_id}").json()]
-        runs += httpx.post(f"{api}/flow_runs/filter", json={"flow_runs": {"parent_flow_run_id": {"any_": [run_id]}}}).json()
+        runs = [get_json(f"{api}/flow_runs/{run_id}")]
+        runs += post_json(f"{api}/flow_runs/filter", {"flow_runs": {"parent_flow_run_id": {"any_": [run_id]}}})
         paused = [r for r in runs if r["state_type"] == "PAUSED" and r["id"] not in ignore]
         if paused:
             return paused[0]
@@ -80,8 +80,8 @@ def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_
         ui = serve.wait_for("Prefect UI: ", timeout=240).split(": ", 1)[1]
         serve.wait_for("worker: ", timeout=240)
         api = f"{ui}/api"
-        deployment = httpx.get(f"{api}/deployments/name/pipeline/lendaria-pipeline").json()
-        run = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={"parameters": {"outputs": str(out)}}).json()
+        deployment = get_json(f"{api}/deployments/name/pipeline/lendaria-pipeline")
+        run = post_json(f"{api}/deployments/{deployment['id']}/create_flow_run", {"parameters": {"outputs": str(out)}})
         wait_for_pause(api, run["id"])
         victims = flow_run_processes(run["id"])
         assert victims, "the flow run's process was not found"
@@ -94,13 +94,13 @@ def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_
             pass
     serve.process.wait(timeout=30)
     time.sleep(1)
-    assert httpx.get(f"{api}/flow_runs/{run['id']}").json()["state_type"] == "RUNNING"  # nobody told the server
+    assert get_json(f"{api}/flow_runs/{run['id']}")["state_type"] == "RUNNING"  # nobody told the server
     # what the server's zombie detection (or a person, "Change state" in the UI) does with runs whose process vanished
     dead_subflows = frozenset(subflow_ids(api, run["id"]))
     for dead in (run["id"], *dead_subflows):
-        if httpx.get(f"{api}/flow_runs/{dead}").json()["state_type"] in ("RUNNING", "PAUSED"):
-            httpx.post(f"{api}/flow_runs/{dead}/set_state",
-                       json={"state": {"type": "CRASHED", "name": "Crashed", "message": "worker killed"}, "force": True}).raise_for_status()
+        if get_json(f"{api}/flow_runs/{dead}")["state_type"] in ("RUNNING", "PAUSED"):
+            post_json(f"{api}/flow_runs/{dead}/set_state",
+                      {"state": {"type": "CRASHED", "name": "Crashed", "message": "worker killed"}, "force": True})
     first_attempt = {t["id"] for t in task_runs(api, [run["id"], *dead_subflows])}
 
     retried_at = datetime.now(timezone.utc)
@@ -111,7 +111,7 @@ def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_
                                capture_output=True, text=True, timeout=120)
         assert retry.returncode == 0, retry.stdout + retry.stderr
         paused = wait_for_pause(api, run["id"], ignore=dead_subflows)
-        httpx.post(f"{api}/flow_runs/{paused['id']}/resume", json={"run_input": {"approve": True, "notes": "after the crash"}}).raise_for_status()
+        resume_with_input(api, paused["id"], {"approve": True, "notes": "after the crash"})
         final = wait_final(api, run["id"], timeout=600)
     finally:
         code = serve.ctrl_c() if serve.process.poll() is None else serve.process.returncode

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import DEMO_SLUG, REPO_ROOT, run_cli
+from tests.support.api import get_json, post_json
 from tests.support.serve import Serve, wait_final
 
 pytestmark = pytest.mark.ui
@@ -42,13 +42,13 @@ def test_run_from_the_deployment_is_completed_in_the_ui_with_its_summary_and_the
         api = f"{ui}/api"
 
         # What the UI's Run button does, with the outputs kept out of the repository.
-        deployment = httpx.get(f"{api}/deployments/name/pipeline/lendaria-pipeline").json()
-        created = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run",
-                             json={"parameters": {"outputs": str(tmp_path / "out")}}).json()
+        deployment = get_json(f"{api}/deployments/name/pipeline/lendaria-pipeline")
+        created = post_json(f"{api}/deployments/{deployment['id']}/create_flow_run",
+                            {"parameters": {"outputs": str(tmp_path / "out")}})
         run = wait_final(api, created["id"])
         assert run["state_type"] == "COMPLETED", run["state"]
-        subflows = httpx.post(f"{api}/flow_runs/filter", json={"flow_runs": {"parent_flow_run_id": {"any_": [run["id"]]}}}).json()
-        etl = next(r for r in subflows if r["flow_id"] == httpx.get(f"{api}/flows/name/etl").json()["id"])
+        subflows = post_json(f"{api}/flow_runs/filter", {"flow_runs": {"parent_flow_run_id": {"any_": [run["id"]]}}})
+        etl = next(r for r in subflows if r["flow_id"] == get_json(f"{api}/flows/name/etl")["id"])
         assert (tmp_path / "out" / "minds" / DEMO_SLUG / "sources" / "metadata.yaml").is_file()
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

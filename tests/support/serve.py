@@ -11,8 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.support.api import get_json
 
 
 class Serve:
@@ -66,7 +67,7 @@ class Serve:
 def wait_final(api: str, flow_run_id: str, timeout: float = 300) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        run = httpx.get(f"{api}/flow_runs/{flow_run_id}").json()
+        run = get_json(f"{api}/flow_runs/{flow_run_id}")
         if run["state_type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
             return run
         time.sleep(1)
