@@ -614,9 +614,10 @@ def serve() -> None:
     from lendaria.orchestrator.connect import use_local_server
     from lendaria.settings import get_settings
 
+    settings = get_settings()
     project = serving.find_project_dir()
     pools = serving.work_pool_names(project)
-    ensured = use_local_server(get_settings(), _say)  # also for the deploy and worker children
+    ensured = use_local_server(settings, _say)  # also for the deploy and worker children
     if ensured.note:
         _say(ensured.note)
     _say(f"Prefect UI: {ensured.state.url}")
@@ -627,10 +628,16 @@ def serve() -> None:
     serving.deploy_all(project)
     for link in serving.deployment_links(pools):
         typer.echo(f"deployment {link.name}: {link.url}")
+    crash = serving.ensure_crash_automation(settings.crash_after_seconds)
+    if settings.crash_after_seconds:
+        _say(f"a run whose process dies is marked Crashed after {settings.crash_after_seconds} s without heartbeat "
+             f"(automation {crash}; LENDARIA_CRASH_AFTER_SECONDS, 0 turns it off)")
+    elif crash == "removed":
+        _say("removed the automation that marked runs without heartbeat Crashed (LENDARIA_CRASH_AFTER_SECONDS=0)")
     _collect_garbage_again()
     _say(f"worker: pulling runs from {', '.join(pools)}; open a deployment above and click Run. Ctrl-C stops the "
          "worker; the server keeps running (`lendaria server stop`).")
-    raise typer.Exit(serving.run_worker(pools))
+    raise typer.Exit(serving.run_worker(pools, settings.crash_after_seconds))
 
 
 @app.command()

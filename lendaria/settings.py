@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     prefect_port: int = Field(4200, ge=1, le=65535, description="Port the local Prefect server prefers (another free one if taken).")
     prefect_start_timeout: float = Field(180.0, gt=0, description="Seconds to wait for the local Prefect server to become healthy.")
     prefect_heartbeats: bool = Field(False, description="Flow-run heartbeats for runs in the CLI process (about 0.8 s per flow).")
+    crash_after_seconds: int = Field(
+        90, description="`lendaria serve`: a run started by its worker that sends no heartbeat for this long (its process "
+                        "died) is marked Crashed by a Prefect automation, so it can be retried. 0 turns it off; else at least 60.")
 
     # Scale-out (lendaria/orchestrator/runners.py): per-source, per-fragment-batch and per-lesson tasks
     dask: str | None = Field(None, description="Run those tasks on Dask: `local` (a local cluster of worker processes) or a "
@@ -73,10 +76,39 @@ class Settings(BaseSettings):
     db_connect_backoff: float = Field(0.5, ge=0, description="First backoff in seconds between connection attempts.")
     db_connect_timeout: int = Field(5, ge=1, description="Seconds for one connection attempt.")
 
+    @field_validator("crash_after_seconds")
+    @classmethod
+    def _crash_window(cls, value: int) -> int:
+        # Prefect's heartbeats come at most every 30 s: a shorter window would crash runs that are alive
+        if value != 0 and value < 60:
+            raise ValueError("0 (off) or at least 60 seconds (two of Prefect's shortest heartbeat intervals)")
+        return value
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; a bad value is an :class:`InputError` naming its variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        from lendaria.errors import InputError
+
+        problems = "; ".join(f"{env_name(str(error['loc'][0]))}={shown(str(error['loc'][0]), error.get('input'))}: {error['msg']}"
+                             for error in exc.errors())
+        raise InputError(f"bad setting: {problems}.", hint="Fix or unset the variable (see README, Configuration).") from None
+
+
+def shown(field: str, value: object) -> str:
+    """A bad value as an error message may show it: never a secret's."""
+    info = Settings.model_fields.get(field)
+    return "(hidden)" if info is not None and "SecretStr" in str(info.annotation) else repr(value)
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field`` (or the alias it is read from)."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    return alias if isinstance(alias, str) else f"LENDARIA_{field.upper()}"
 
 
 @contextmanager

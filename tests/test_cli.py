@@ -167,3 +167,16 @@ def test_anthropic_engine_without_key_or_api_fails_clearly_before_any_work(tmp_p
     assert "Traceback" not in unreachable.stderr and unreachable.stderr.count("\n") == 1
     assert key not in unreachable.stderr + unreachable.stdout
     assert not (tmp_path / "home").exists() and not (tmp_path / "out").exists()  # failed before Prefect, nothing written
+
+
+def test_a_bad_setting_names_its_variable_and_never_shows_a_secret():
+    result = lendaria("validate", env={"LENDARIA_CRASH_AFTER_SECONDS": "10", "LENDARIA_ENGINE": "psychic"})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "LENDARIA_CRASH_AFTER_SECONDS='10'" in result.stderr and "at least 60" in result.stderr
+    assert "LENDARIA_ENGINE='psychic'" in result.stderr and "unexpected" not in result.stderr
+
+
+def test_a_bad_secret_setting_is_named_but_hidden():
+    from lendaria.settings import shown
+
+    assert shown("anthropic_api_key", "sk-ant-very-secret") == "(hidden)" and shown("engine", "x") == "'x'"

@@ -125,3 +125,34 @@ def test_deploy_failure_is_reported_with_prefects_message(tmp_path, monkeypatch)
         serve.deploy_all(tmp_path)
     assert "prefect deploy --all" in str(info.value) and str(tmp_path / "prefect.yaml") in str(info.value)
 
+
+
+def test_crash_automation_follows_the_setting(prefect_harness):
+    """Against a real Prefect API: created once, left alone when unchanged, updated when the window
+    changes, removed with 0; the trigger is Prefect's zombie recipe with the configured window."""
+    from prefect.client.orchestration import get_client
+
+    def stored():
+        with get_client(sync_client=True) as client:
+            return client.read_automations_by_name(serve.CRASH_AUTOMATION)
+
+    assert serve.ensure_crash_automation(90) == "created"
+    assert serve.ensure_crash_automation(90) == "unchanged"
+    [automation] = stored()
+    trigger = automation.trigger
+    assert trigger.posture == "Proactive" and trigger.within.total_seconds() == 90 and trigger.after == {"prefect.flow-run.heartbeat"}
+    assert "prefect.flow-run.Paused" not in trigger.expect and "prefect.flow-run.Completed" in trigger.expect
+    assert automation.actions[0].state == "CRASHED" and automation.actions[0].force
+
+    assert serve.ensure_crash_automation(120) == "updated"
+    [automation] = stored()
+    assert automation.trigger.within.total_seconds() == 120
+    assert serve.ensure_crash_automation(0) == "removed" and stored() == []
+    assert serve.ensure_crash_automation(0) == "off"
+
+
+def test_crash_window_sets_the_heartbeat_and_refuses_too_short_a_window():
+    assert serve.heartbeat_seconds(60) == 30 and serve.heartbeat_seconds(90) == 30 and serve.heartbeat_seconds(300) == 100
+    with pytest.raises(ValueError, match="at least 60"):
+        Settings(crash_after_seconds=45)
+    assert Settings(crash_after_seconds=0).crash_after_seconds == 0

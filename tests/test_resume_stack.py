@@ -2,8 +2,11 @@
 the stages finished before the kill are not recomputed, and the outputs are byte-identical to an
 uninterrupted run's (the committed demo, which the golden test checks).
 
+Nobody tells the server about the kill: the heartbeat automation `lendaria serve` sets up marks the
+dead runs Crashed, as it would for a machine that died.
+
 Real parts throughout: `lendaria serve` (local Prefect server, process worker, prefect.yaml's
-deployments), the embedded PostgreSQL, SIGKILL."""
+deployments, the crash automation), the embedded PostgreSQL, SIGKILL."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from tests.support.serve import Serve, wait_final
 pytestmark = pytest.mark.stack
 
 COURSE = "shore-counting"
+CRASH_AFTER = 60  # the shortest crash window (Prefect's shortest heartbeat interval is 30 s)
 
 
 def flow_run_processes(flow_run_id: str) -> list[int]:
@@ -65,6 +69,23 @@ def wait_for_pause(api: str, run_id: str, timeout: float = 300, ignore: frozense
     pytest.fail(f"the run did not pause for review within {timeout:.0f} s")
 
 
+def wait_for_crash(api: str, flow_run_ids: list[str], timeout: float) -> list[dict]:
+    """The runs among ``flow_run_ids`` that were not finished, once all of them are Crashed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = [get_json(f"{api}/flow_runs/{run_id}") for run_id in flow_run_ids]
+        open_runs = [r for r in runs if r["state_type"] != "COMPLETED"]
+        if all(r["state_type"] == "CRASHED" for r in open_runs):
+            return open_runs
+        if time.monotonic() > deadline:
+            events = {r["name"]: [(e["occurred"][11:19], e["event"]) for e in post_json(f"{api}/events/filter", {
+                "filter": {"resource": {"id": [f"prefect.flow-run.{r['id']}"]}, "order": "ASC"}, "limit": 50})["events"]]
+                for r in open_runs if r["state_type"] != "CRASHED"}
+            pytest.fail(f"not marked Crashed within {timeout:.0f} s: {[(r['name'], r['state_type']) for r in open_runs]}; "
+                        f"their events: {events}")
+        time.sleep(2)
+
+
 def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_path):
     """The worker dies while the run waits in CreatorOS (its curriculum review): deterministic, and the
     case of a run that failed in CreatorOS. The retry skips ETL, InnerLens and MMOS, pauses for the
@@ -73,12 +94,14 @@ def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_
     brief = out / "courses" / COURSE / "COURSE-BRIEF.md"
     brief.parent.mkdir(parents=True)
     brief.write_text((COMMITTED_OUTPUTS / "courses" / COURSE / "COURSE-BRIEF.md").read_text().replace("review: false", "review: true"))
-    env = {**os.environ, "LENDARIA_HOME": str(stack_home), "PREFECT_WORKER_QUERY_SECONDS": "1", "LENDARIA_REVIEW_POLL_SECONDS": "1"}
+    env = {**os.environ, "LENDARIA_HOME": str(stack_home), "PREFECT_WORKER_QUERY_SECONDS": "1", "LENDARIA_REVIEW_POLL_SECONDS": "1",
+           "LENDARIA_CRASH_AFTER_SECONDS": str(CRASH_AFTER)}
 
     serve = Serve(env, cwd=REPO_ROOT)
     try:
         ui = serve.wait_for("Prefect UI: ", timeout=240).split(": ", 1)[1]
-        serve.wait_for("worker: ", timeout=240)
+        assert f"marked Crashed after {CRASH_AFTER} s without heartbeat" in serve.wait_for("a run whose process dies", timeout=240)
+        serve.wait_for("worker: ", timeout=60)
         api = f"{ui}/api"
         deployment = get_json(f"{api}/deployments/name/pipeline/lendaria-pipeline")
         run = post_json(f"{api}/deployments/{deployment['id']}/create_flow_run", {"parameters": {"outputs": str(out)}})
@@ -95,12 +118,11 @@ def test_killed_worker_then_retry_does_not_redo_finished_stages(stack_home, tmp_
     serve.process.wait(timeout=30)
     time.sleep(1)
     assert get_json(f"{api}/flow_runs/{run['id']}")["state_type"] == "RUNNING"  # nobody told the server
-    # what the server's zombie detection (or a person, "Change state" in the UI) does with runs whose process vanished
+    # the automation `lendaria serve` set up marks the runs whose heartbeats stopped Crashed: the pipeline
+    # and its paused CreatorOS subflow (the finished subflows stay Completed)
     dead_subflows = frozenset(subflow_ids(api, run["id"]))
-    for dead in (run["id"], *dead_subflows):
-        if get_json(f"{api}/flow_runs/{dead}")["state_type"] in ("RUNNING", "PAUSED"):
-            post_json(f"{api}/flow_runs/{dead}/set_state",
-                      {"state": {"type": "CRASHED", "name": "Crashed", "message": "worker killed"}, "force": True})
+    crashed = wait_for_crash(api, [run["id"], *dead_subflows], timeout=CRASH_AFTER * 3)
+    assert len(crashed) == 2 and all("no heartbeat" in r["state"]["message"] for r in crashed), crashed
     first_attempt = {t["id"] for t in task_runs(api, [run["id"], *dead_subflows])}
 
     retried_at = datetime.now(timezone.utc)

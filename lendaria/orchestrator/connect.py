@@ -122,8 +122,8 @@ def run_settings(settings: Settings) -> AbstractContextManager:
 
     Flow-run heartbeats are off unless ``LENDARIA_PREFECT_HEARTBEATS=true``: Prefect's heartbeat
     thread sleeps in 1 s steps and each flow waits for it at exit (about 0.8 s per flow, measured),
-    and heartbeats only matter to a zombie-detection automation. Runs started by a worker
-    (``lendaria serve``) keep Prefect's default heartbeats.
+    and heartbeats only matter to the zombie-detection automation. Runs started by the worker of
+    ``lendaria serve`` send them at the interval its crash window needs (``serve.heartbeat_seconds``).
     """
     if settings.prefect_heartbeats:
         return nullcontext()

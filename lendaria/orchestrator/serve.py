@@ -3,6 +3,11 @@
 It starts (or reuses) the local server, creates the work pools that ``prefect.yaml`` names (type
 ``process``), deploys every deployment of ``prefect.yaml`` with Prefect's own ``prefect deploy``,
 and runs a Prefect worker in the foreground until Ctrl-C. The server keeps running afterwards.
+
+A run whose process dies (the machine, an OOM kill, SIGKILL) cannot report its own end: Prefect's
+documented answer is heartbeats plus an automation that marks a run Crashed when its heartbeats stop.
+``lendaria serve`` sets both up, so such a run turns Crashed within ``crash_after_seconds`` and can be
+retried from the UI (finished stages are then skipped, see ``lendaria/resume.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,12 @@ from lendaria.documents import read_yaml_file
 from lendaria.errors import InputError, LendariaError
 
 PROJECT_FILE = "prefect.yaml"
+CRASH_AUTOMATION = "lendaria: runs without heartbeats are Crashed"
+MIN_HEARTBEAT_SECONDS = 30  # Prefect's minimum flow-run heartbeat interval
+# A run's silence is excused by its next heartbeat or a state that ends it or parks it without a process
+# (Suspended). Not Paused: a paused run waits in its process and keeps beating, so one killed while
+# paused must still be caught.
+SETTLING_EVENTS = ("heartbeat", "Completed", "Failed", "Cancelled", "Crashed", "Suspended")
 
 
 class DeployError(LendariaError):
@@ -70,6 +81,74 @@ def ensure_work_pools(names: list[str]) -> list[str]:
     return created
 
 
+def heartbeat_seconds(crash_after: int) -> int:
+    """Heartbeat interval of the worker's runs: three beats per crash window, never under Prefect's minimum."""
+    return max(MIN_HEARTBEAT_SECONDS, crash_after // 3)
+
+
+def crash_automation(crash_after: int):
+    """Prefect's zombie-run automation: a flow run that sent a heartbeat and then, within ``crash_after``
+    seconds, neither another heartbeat nor a state that ends or parks it, is set Crashed."""
+    from datetime import timedelta
+
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+
+    return AutomationCore(
+        name=CRASH_AUTOMATION,
+        description="Created by `lendaria serve` (LENDARIA_CRASH_AFTER_SECONDS). A run whose process died is marked Crashed, "
+                    "so Retry in the UI resumes it.",
+        trigger=EventTrigger(
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            after={"prefect.flow-run.heartbeat"},
+            expect={f"prefect.flow-run.{event}" for event in SETTLING_EVENTS},
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(seconds=crash_after),
+        ),
+        actions=[ChangeFlowRunState(state=StateType.CRASHED, force=True,
+                                    message=f"no heartbeat for {crash_after} s: the run's process is gone")],
+    )
+
+
+def ensure_crash_automation(crash_after: int) -> str:
+    """Make the server's crash automation match the setting (0: none); what was done, for one line of output."""
+    from prefect.client.orchestration import get_client
+
+    wanted = crash_automation(crash_after) if crash_after else None
+    with get_client(sync_client=True) as client:
+        existing = client.read_automations_by_name(CRASH_AUTOMATION)
+        if wanted is None:
+            for automation in existing:
+                client.delete_automation(automation.id)
+            return "removed" if existing else "off"
+        if len(existing) == 1 and _comparable(existing[0]) == _comparable(wanted):
+            return "unchanged"
+        for extra in existing[1:]:
+            client.delete_automation(extra.id)
+        if existing:
+            client.update_automation(existing[0].id, wanted)
+            return "updated"
+        client.create_automation(wanted)
+        return "created"
+
+
+def _comparable(automation) -> object:
+    """What defines the automation: sets (serialised as lists in any order) sorted, generated ids left out."""
+    def normal(value):
+        if isinstance(value, dict):
+            return {key: normal(item) for key, item in value.items() if key != "id"}
+        if isinstance(value, list):
+            items = [normal(item) for item in value]
+            return sorted(items) if all(isinstance(item, str) for item in items) else items
+        return value
+
+    return normal(automation.model_dump(mode="json", include={"name", "description", "trigger", "actions", "enabled"}))
+
+
 def deploy_all(project_dir: Path) -> None:
     """``prefect deploy --all`` from ``project_dir`` (no prompts); its output only on failure."""
     # prefect.yaml's pull step says `directory: "{{ $PWD }}"`: Prefect reads the PWD variable, which a
@@ -99,11 +178,15 @@ def deployment_links(pools: list[str]) -> list[DeployedLink]:
     return sorted(links, key=lambda link: link.name)
 
 
-def run_worker(pools: list[str]) -> int:
+def run_worker(pools: list[str], crash_after: int = 0) -> int:
     """One Prefect process worker per pool in the foreground until Ctrl-C (or SIGTERM); returns the
-    worst exit code. The workers get the interrupt too and finish cleanly before we return."""
+    worst exit code. The workers get the interrupt too and finish cleanly before we return. With a
+    crash window, the runs they start send heartbeats often enough for it."""
+    env = os.environ.copy()
+    if crash_after:
+        env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = str(heartbeat_seconds(crash_after))
     workers = [subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--type", "process", "--pool", pool],
-                                env=os.environ.copy()) for pool in pools]
+                                env=env) for pool in pools]
 
     def interrupted(signum, frame):  # SIGTERM (a service manager, a test): stop like Ctrl-C
         raise KeyboardInterrupt
