@@ -382,7 +382,24 @@ def _insert_rows(conn, manifest: dict[str, Any], members: dict[str, bytes], exis
             if table == "mind_profile_versions":
                 conn.execute("select public.lendaria_restore_profile_versions(%s, %s::jsonb)", (manifest["mind_id"], json.dumps(rows)))
             else:
-                conn.execute(f"insert into public.{table} select * from jsonb_populate_recordset(null::public.{table}, %s::jsonb)",
-                             (json.dumps(rows),))
+                # only the columns the bundle has: one written before a column was added leaves it to its
+                # default, as the migration that added it did for the rows already there
+                listed = ", ".join(_bundle_columns(conn, table, rows))
+                conn.execute(f"insert into public.{table} ({listed}) select {listed} "
+                             f"from jsonb_populate_recordset(null::public.{table}, %s::jsonb)", (json.dumps(rows),))
         conn.execute(f"set local role {previous}")
     return counts
+
+
+def _bundle_columns(conn, table: str, rows: list[dict[str, Any]]) -> list[str]:
+    """The table's columns (quoted, in table order) that the bundle's rows carry; a column the rows
+    carry and the table no longer has is an error naming it (no migration drops data silently here)."""
+    columns = [r[0] for r in conn.execute(
+        "select attname from pg_attribute where attrelid = %s::regclass and attnum > 0 and not attisdropped order by attnum",
+        (f"public.{table}",))]
+    carried = set().union(*(row.keys() for row in rows))
+    unknown = sorted(carried - set(columns))
+    if unknown:
+        raise BundleError(f"rows/{table}.jsonl has column(s) this database's {table} lacks: {', '.join(unknown)}.",
+                          hint="Import with the Lendária version that exported it; nothing was written.")
+    return [f'"{name}"' for name in columns if name in carried]

@@ -208,3 +208,35 @@ def test_every_write_lands_one_audit_event_with_role_counts_and_run(demo):
     tables = {e["table_name"] for e in json.loads(listed.stdout)}
     assert {"sources", "fragments", "mind_profiles", "content_lessons"} <= tables
     assert "lendaria_etl" in run_cli("audit", env={"DATABASE_URL": url}).stdout
+
+
+def test_a_bundle_from_before_a_column_was_added_imports_with_its_default(demo, second_database, tmp_path):
+    """sources.classification came with migration 20261122100000 (not null, default PUBLIC): a bundle
+    exported before it has no such key, and its rows import with the default, as the migration gave
+    the rows already in a database. A column this database lacks is refused by name, nothing written."""
+    root, url = demo
+    bundle = tmp_path / "iris.zip"
+    export(url, root, bundle)  # public material only, as an older export would be
+
+    def without_classification(members, manifest):
+        rows = [json.loads(line) for line in members["rows/sources.jsonl"].decode().splitlines()]
+        assert rows and all(row.pop("classification") == "PUBLIC" for row in rows)
+        members["rows/sources.jsonl"] = b"".join(json.dumps(row, sort_keys=True).encode() + b"\n" for row in rows)
+        manifest["schema_version"] = "20261122090000"
+
+    older = _rewrite(bundle, tmp_path / "older.zip", without_classification)
+    do_import(second_database, tmp_path / "b", older)
+    with psycopg.connect(second_database) as conn:
+        classes = conn.execute("select classification, count(*) from public.sources group by 1").fetchall()
+    assert classes == [("PUBLIC", json.loads(zipfile.ZipFile(bundle).read(MANIFEST))["records"]["sources"])]
+
+    def with_an_unknown_column(members, manifest):
+        rows = [{**json.loads(line), "mood": "sunny"} for line in members["rows/sources.jsonl"].decode().splitlines()]
+        members["rows/sources.jsonl"] = b"".join(json.dumps(row).encode() + b"\n" for row in rows)
+
+    strange = _rewrite(bundle, tmp_path / "strange.zip", with_an_unknown_column)
+    with pytest.raises(BundleError, match="mood"):
+        do_import(second_database, tmp_path / "c", strange, replace=True)
+    assert not (tmp_path / "c").exists() or not any(p.is_file() for p in (tmp_path / "c").rglob("*"))
+    with psycopg.connect(second_database) as conn:  # the earlier import is untouched
+        assert conn.execute("select count(*) from public.sources").fetchone()[0] == classes[0][1]
