@@ -50,7 +50,8 @@ def resume_with_input(api: str, flow_run_id: str, run_input: dict, timeout: floa
     deadline = time.monotonic() + timeout
     while True:
         state = get_json(f"{api}/flow_runs/{flow_run_id}")["state"]
-        schema_key = ((state or {}).get("state_details") or {}).get("run_input_keyset", {}).get("schema")
+        details = (state or {}).get("state_details") or {}
+        schema_key = (details.get("run_input_keyset") or {}).get("schema")  # null until the pause asks for input
         if schema_key and request("GET", f"{api}/flow_runs/{flow_run_id}/input/{schema_key}").status_code == 200:
             break
         if time.monotonic() > deadline:
