@@ -142,13 +142,47 @@ def test_crash_automation_follows_the_setting(prefect_harness):
     trigger = automation.trigger
     assert trigger.posture == "Proactive" and trigger.within.total_seconds() == 90 and trigger.after == {"prefect.flow-run.heartbeat"}
     assert "prefect.flow-run.Paused" not in trigger.expect and "prefect.flow-run.Completed" in trigger.expect
-    assert automation.actions[0].state == "CRASHED" and automation.actions[0].force
+    assert automation.actions[0].state == "CRASHED" and not automation.actions[0].force  # see the test below
 
     assert serve.ensure_crash_automation(120) == "updated"
     [automation] = stored()
     assert automation.trigger.within.total_seconds() == 120
     assert serve.ensure_crash_automation(0) == "removed" and stored() == []
     assert serve.ensure_crash_automation(0) == "off"
+
+
+def test_crash_automation_crashes_a_silent_run_and_never_a_finished_one(prefect_harness):
+    """The automation on a real Prefect server (its triggers service), with a 10 s window: a Running
+    run whose heartbeat stopped turns Crashed; a Completed run whose heartbeat arrives after its end
+    (events travel apart from state changes, so this happens) stays Completed, because the action is
+    not forced and Prefect refuses Crashed for a finished run."""
+    import time
+
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.events import emit_event
+    from prefect.states import Running
+
+    @flow
+    def short() -> int:
+        return 1
+
+    with get_client(sync_client=True) as client:
+        client.create_automation(serve.crash_automation(10))
+        try:
+            finished = short(return_state=True).state_details.flow_run_id
+            silent = client.create_flow_run(flow=short, state=Running()).id
+            for run_id in (finished, silent):
+                emit_event(event="prefect.flow-run.heartbeat", resource={"prefect.resource.id": f"prefect.flow-run.{run_id}"})
+            deadline = time.monotonic() + 90
+            while client.read_flow_run(silent).state.type.value != "CRASHED":
+                assert time.monotonic() < deadline, "the silent run was not marked Crashed"
+                time.sleep(1)
+            time.sleep(3)  # the finished run's bucket expired in the same evaluation
+            assert client.read_flow_run(finished).state.type.value == "COMPLETED"
+            assert "no heartbeat for 10 s" in client.read_flow_run(silent).state.message
+        finally:
+            serve.ensure_crash_automation(0)
 
 
 def test_crash_window_sets_the_heartbeat_and_refuses_too_short_a_window():
