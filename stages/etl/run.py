@@ -13,7 +13,7 @@ from lendaria.settings import Settings
 
 from stages.etl.collection import WriteReport, assemble, previous_versions, write_collection
 from stages.etl.remote import collect_remote_items
-from stages.etl.sources import Document, Failure, check_local_item, collect_local_item
+from stages.etl.sources import Document, Failure, check_local_item, collect_local_item, named_files, spec_relative
 from stages.etl.spec import MindSpec, SourceItem, load_mind_spec
 
 log = logging.getLogger(__name__)
@@ -149,10 +149,7 @@ def scope(slug: str, mind: str | Path, outputs_root: Path, options: dict) -> lis
     local, remote = split_items(spec)
     if remote:
         return None
-    named = []
-    for item in local:
-        path = spec.base_dir / item.path
-        named += [path] if path.exists() else sorted(spec.base_dir.glob(item.path))
+    named = [file for item in local for file in named_files(item, spec.base_dir)]
     return [spec.spec_path, *named, Catalog(outputs_root).sources_dir(slug)]
 
 
@@ -167,7 +164,6 @@ def item_key(spec: MindSpec, item: SourceItem, settings: Settings) -> str:
 
     digest = hashlib.sha256(json.dumps({"item": asdict(item), "code": code_version("stages/etl"),
                                         "settings": settings_fingerprint(settings)}, sort_keys=True, default=str).encode())
-    path = spec.base_dir / item.path
-    for file in ([path] if path.is_file() else sorted(p for p in spec.base_dir.glob(item.path) if p.is_file())):
-        digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
+    for file in named_files(item, spec.base_dir):
+        digest.update(spec_relative(file, spec.base_dir).encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()

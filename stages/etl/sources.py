@@ -122,6 +122,16 @@ def resolve_local_paths(item: SourceItem, base_dir: Path, *, spec_path: Path) ->
     return [path]
 
 
+def named_files(item: SourceItem, base_dir: Path) -> list[Path]:
+    """The files a ``path:`` item names right now, as :func:`resolve_local_paths` finds them (absolute,
+    ``~/``, folder, glob or relative to the spec), or ``[]`` when it names none: for resume and cache
+    keys, which must never fail where the pre-flight reports the problem."""
+    try:
+        return resolve_local_paths(item, base_dir, spec_path=base_dir)
+    except InputError:
+        return []
+
+
 def read_capped(path: Path, max_bytes: int) -> bytes:
     """Bytes of ``path``; raises ExtractionError beyond ``max_bytes`` without reading the file."""
     size = path.stat().st_size
