@@ -1,0 +1,5 @@
+"""``python -m cli`` = the ``lendaria`` command."""
+
+from cli import console
+
+console()

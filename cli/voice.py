@@ -1,0 +1,72 @@
+"""A mind's voice: `fidelity` scores texts against it, `ask` answers from its own words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from cli.common import (
+    Format,
+    OutputsOption,
+    app,
+    outputs_root,
+)
+
+
+@app.command()
+def fidelity(
+    slug: str = typer.Argument(..., help="The mind (its MMOS outputs must exist)."),
+    files: List[Path] = typer.Argument(..., metavar="FILE...", help="Text files to score (UTF-8 text or Markdown)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json", help="text or json."),
+    outputs: Optional[Path] = OutputsOption,
+) -> None:
+    """Score how much each file reads like the mind: 0-100, pass/fail, words, confidence, method."""
+    from lendaria.catalog import check_slug
+    from lendaria.documents import read_text_file
+    from lendaria.packs import service
+
+    check_slug(slug)
+    texts = [read_text_file(path) for path in files]  # a missing or binary file: InputError naming it, nothing scored
+    results = service("fidelity")(outputs_root(outputs), slug, texts)
+    if format is Format.json:
+        typer.echo(json.dumps([{"file": str(path), **result} for path, result in zip(files, results)], indent=2, ensure_ascii=False))
+        return
+    for path, result in zip(files, results):
+        verdict = "pass" if result["passed"] else "fail"
+        typer.echo(f"{path}: {result['score']:.1f} ({verdict}; {result['words']:,} words, confidence {result['confidence']:.2f})")
+
+
+@app.command()
+def ask(
+    slug: str = typer.Argument(..., help="The mind (its MMOS outputs must exist)."),
+    question: str = typer.Argument(..., help="What to ask."),
+    top: int = typer.Option(3, "--top", min=1, max=20, help="How many passages."),
+    format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json", help="text or json."),
+    outputs: Optional[Path] = OutputsOption,
+) -> None:
+    """The passages of the mind's own words most relevant to a question, verbatim, with citations; with
+    the Anthropic engine (LENDARIA_ENGINE), also an answer in the mind's voice citing them, and its
+    voice-fidelity score."""
+    from lendaria.catalog import check_slug
+    from lendaria.settings import get_settings
+    from stages.mmos.run import answer
+
+    check_slug(slug)
+    result = answer(outputs_root(outputs), slug, question, top, get_settings())
+    if format is Format.json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    if "answer" in result:
+        score = result["fidelity"]
+        typer.echo(result["answer"].strip() + "\n")
+        cited = ", ".join(f"[{c['passage']}] {c['source_id']}@{c['start']}:{c['end']}" for c in result["cited"]) or "none"
+        typer.echo(f"({result['engine']}; cites {cited}; voice fidelity {score['score']:.1f}, "
+                   f"{'pass' if score['passed'] else 'fail'}, {score['words']:,} words, confidence {score['confidence']:.2f})\n")
+    if not result["passages"]:
+        typer.echo("No passage of this mind shares a word with the question.")
+    for number, passage in enumerate(result["passages"], start=1):
+        typer.echo(f"[{number}] {passage['source_id']}@{passage['start']}:{passage['end']} (relevance {passage['score']:.2f})")
+        typer.echo(passage["text"].strip() + "\n")
