@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from cli.common import (
+from cli.common import (courses_option, 
     Format,
     OutputsOption,
     OutputsRootOnly,
@@ -22,7 +22,7 @@ from cli.common import (
 def export_bundle(
     slug: str = typer.Argument(..., help="The mind."),
     output: Path = typer.Option(..., "--output", "-o", metavar="FILE.zip", help="Where to write the bundle."),
-    course: Optional[List[str]] = typer.Option(None, "--course", "-c", metavar="COURSE", help="Courses to include (repeatable)."),
+    course: Optional[List[str]] = courses_option("Courses to include."),
     include_private: bool = typer.Option(False, "--include-private", help="Include PRIVATE, SENSITIVE and CLINICAL material."),
     outputs: Optional[Path] = OutputsRootOnly,
 ) -> None:

@@ -7,7 +7,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -29,6 +29,18 @@ OutputsRootOnly = typer.Option(None, "--outputs", envvar="LENDARIA_OUTPUTS", met
 class Format(str, Enum):
     text = "text"
     json = "json"
+
+
+def listed(values: Optional[List[str]]) -> List[str]:
+    """The values of a list option as the user wrote them, in either form every list option accepts:
+    repeated (``--stage etl --stage mmos``) or comma-separated (``--stages etl,mmos``), or both."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def courses_option(help: str):
+    """``--courses a,b`` / ``--course a --course b`` (the list convention of :func:`listed`)."""
+    return typer.Option(None, "--courses", "--course", "-c", callback=lambda values: listed(values) or None, metavar="COURSE",
+                        help=f"{help} --courses a,b or --course a --course b.")
 
 
 def outputs_root(outputs: Optional[Path]) -> Path:

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from cli.common import (
+from cli.common import (courses_option, listed, 
     Format,
     OutputsOption,
     app,
@@ -47,47 +47,53 @@ def init(
 
 
 def _stage_list(values: Optional[List[str]]) -> Optional[List[str]]:
-    """``--stages`` values (repeatable or comma-separated) checked against the pipeline: a usage error."""
+    """The stages the user named, checked against the pipeline (a usage error otherwise); None: all."""
     from lendaria.packs import check_stages
 
-    names = [s.strip() for value in values or [] for s in value.split(",") if s.strip()]
+    names = listed(values)
     try:
-        return check_stages(names or None)
+        return check_stages(names) if names else None
     except InputError as exc:
         raise typer.BadParameter(exc.render()) from None
 
 
-def _persisted_stage_list(values: Optional[List[str]]) -> List[str]:
+def _persisted_stage_list(values: Optional[List[str]]) -> Optional[List[str]]:
+    """The stages with a persist step the user named (a usage error for others); None: every one."""
     from lendaria.packs import persisted_stages
 
-    known = persisted_stages()
-    unknown = [v for v in values or [] if v not in known]
+    known, names = persisted_stages(), listed(values)
+    unknown = [v for v in names if v not in known]
     if unknown:
         raise typer.BadParameter(f"no persist step for stage(s): {', '.join(unknown)}. Stages with one: {', '.join(known)}.")
-    return [name for name in known if name in values] if values else known
+    return [name for name in known if name in names] if names else None
+
+
+StagesOption = typer.Option(None, "--stages", "--stage", "-s", callback=_stage_list, metavar="STAGE",
+                            help="Stages to run: --stages etl,mmos or --stage etl --stage mmos; default all.")
+CoursesOption = courses_option("Course(s) CreatorOS builds (default: every course whose brief names the mind).")
 
 
 @app.command()
 def run(
     mind: str = typer.Argument(..., metavar="MIND", help="Slug (outputs/minds/<slug>/mind.yaml) or path to a mind.yaml."),
-    stages: Optional[List[str]] = typer.Option(None, "--stages", "-s", callback=_stage_list, metavar="STAGE",
-                                               help="Stages to run (repeatable or comma-separated); default all."),
+    stages: Optional[List[str]] = StagesOption,
     outputs: Optional[Path] = OutputsOption,
     persist: bool = typer.Option(True, "--persist/--no-persist", help="Persist each stage's outputs into the database."),
-    course: Optional[List[str]] = typer.Option(None, "--course", "-c", metavar="COURSE",
-                                               help="Course(s) CreatorOS builds (default: every course whose brief names the mind)."),
+    course: Optional[List[str]] = CoursesOption,
     force: bool = typer.Option(False, "--force", help="Run every stage even when its inputs, parameters and code are unchanged."),
 ) -> None:
     """Run the pipeline for one mind through Prefect: a local server started on first use and reused
     (PREFECT_API_URL: your server; LENDARIA_PREFECT=ephemeral: a temporary API). A stage whose inputs,
-    parameters and code are unchanged since its last run is skipped and says so (--force runs it)."""
+    parameters and code are unchanged since its last run is skipped and says so (--force runs it).
+    An optional stage (InnerLens, MMOS, CreatorOS) that cannot complete is skipped with a warning, unless
+    you named it (--stages, or --course for CreatorOS): then the run fails and exits 1."""
     from lendaria.orchestrator.connect import select_target
-    from lendaria.packs import get_pack, load
+    from lendaria.packs import check_stages, get_pack, load
     from lendaria.settings import get_settings
 
     settings = get_settings()
     root = outputs_root(outputs)
-    for name in stages:  # each pack's pre-flight: bad local input fails here, before Prefect
+    for name in check_stages(stages):  # each pack's pre-flight: bad local input fails here, before Prefect
         if get_pack(name).preflight:
             load(get_pack(name).preflight)(mind, root, settings)
     if persist:
@@ -103,10 +109,10 @@ def run(
     from flows.pipeline import pipeline
     from lendaria.orchestrator.connect import flow_run_url, run_settings
 
-    say(f"running {', '.join(stages)} for {mind} into {root}/ …")
+    say(f"running {', '.join(check_stages(stages))} for {mind} into {root}/ …")
     collect_garbage_again()
     with run_settings(settings):
-        state = pipeline(mind=mind, stages=stages, outputs=str(root), persist=persist, courses=course or None, force=force,
+        state = pipeline(mind=mind, stages=stages, outputs=str(root), persist=persist, courses=course, force=force,
                          return_state=True)
     link = flow_run_url(state.state_details.flow_run_id) if target.keeps_history else None
     try:
@@ -168,13 +174,18 @@ def _check_engine(settings) -> None:
 @app.command()
 def persist(
     mind: str = typer.Argument(..., metavar="MIND", help="Slug, or path to its mind.yaml."),
-    stage: Optional[List[str]] = typer.Option(None, "--stage", "-s", callback=_persisted_stage_list, metavar="STAGE", help="Stage(s) whose outputs to persist (default: every stage with a persist step)."),
+    stage: Optional[List[str]] = typer.Option(None, "--stages", "--stage", "-s", callback=_persisted_stage_list, metavar="STAGE",
+                                              help="Stage(s) whose outputs to persist: --stages etl,mmos or --stage etl "
+                                                   "--stage mmos (default: every stage whose outputs exist)."),
     outputs: Optional[Path] = OutputsOption,
 ) -> None:
-    """Persist a mind's contract files into the database (re-runnable alone; idempotent)."""
+    """Persist a mind's contract files into the database (re-runnable alone; idempotent). By default
+    every stage whose outputs exist is persisted and the others are named as skipped; a stage you name
+    that has no outputs is an error (exit 1)."""
     from lendaria.catalog import check_slug
-    from lendaria.db.persist import new_run_id, persist_stage
+    from lendaria.db.persist import new_run_id, persist_available
     from lendaria.db.target import open_repository
+    from lendaria.packs import persisted_stages
     from lendaria.settings import get_settings
     from stages.etl.run import load_spec_for_run
 
@@ -183,7 +194,5 @@ def persist(
     slug = load_spec_for_run(mind, root).slug if is_path else check_slug(mind)
     repository = open_repository(get_settings())
     collect_garbage_again()
-    run_id = new_run_id()
-    for name in stage:
-        result = persist_stage(name, slug, root, repository, run_id=run_id)
-        typer.echo(result.summary())
+    for line in persist_available(stage or persisted_stages(), set(stage or []), slug, root, repository, run_id=new_run_id()):
+        typer.echo(line)

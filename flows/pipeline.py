@@ -109,6 +109,7 @@ def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = N
     run_id = str(flow_run.get_id() or new_correlation_id())
     started = datetime.now(timezone.utc)
     names = check_stages(stages)
+    named = set(stages or [])  # stages the caller asked for by name: they must complete (no graceful degrade)
     with overridden(engine=engine) as settings, correlation(run_id), engine_session(settings, run_id) as session, \
             dask_cluster(settings) as dask:
         root = outputs or str(settings.outputs)
@@ -116,7 +117,7 @@ def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = N
         results: dict[str, dict] = {}
         error: Exception | None = None
         try:
-            _run_stages(mind, slug, names, root, persist, run_id, session, {"courses": courses}, force, dask, results)
+            _run_stages(mind, slug, names, named, root, persist, run_id, session, {"courses": courses}, force, dask, results)
         except Exception as exc:  # the summary and the history show the failed run too
             error = exc
         totals = session.ledger.totals()
@@ -158,8 +159,15 @@ def _flow_run_url(run_id: str) -> str | None:
     return f"{base.rstrip('/')}/runs/flow-run/{run_id}" if base and flow_run.get_id() else None
 
 
-def _run_stages(mind: str, slug: str, names: list[str], root: str, persist: bool, run_id: str, session: EngineSession,
-                options: dict[str, object], force: bool, dask: str | None, results: dict[str, dict]) -> None:
+def required(pack: Pack, named: set[str], options: dict[str, Any]) -> bool:
+    """Whether the stage must complete: an optional stage degrades gracefully only when the user did not
+    ask for it, neither by name (``stages``) nor through one of its own options (``courses``)."""
+    return not pack.optional or pack.name in named or any(options.get(key) for key in pack.options)
+
+
+def _run_stages(mind: str, slug: str, names: list[str], named: set[str], root: str, persist: bool, run_id: str,
+                session: EngineSession, options: dict[str, object], force: bool, dask: str | None,
+                results: dict[str, dict]) -> None:
     logger = get_run_logger()
     settings = get_settings()
     state = StageState(settings.home, Path(root), slug)
@@ -183,15 +191,21 @@ def _run_stages(mind: str, slug: str, names: list[str], root: str, persist: bool
                 results[name] = {**(flow_fn.with_options(task_runner=runner) if runner else flow_fn)(mind=mind, outputs=root, **extra),
                                  "status": "ran"}
             except Exception as exc:
-                if not (pack.optional and isinstance(exc, LendariaError)):
+                must_complete = required(pack, named, extra)
+                if isinstance(exc, StageStopped) and must_complete:  # its report of why is persisted, then the run fails
+                    stopped = exc
+                elif must_complete or not isinstance(exc, LendariaError):
                     results[name] = {"slug": slug, "status": "failed", "summary": f"failed: {exc}", "totals": {}}
                     _finish_stage(results[name], name, slug, run_id, session, first_call, started)
                     if persist:
                         _record_stage_failure(name, slug, run_id, started, exc)
                     raise
-                logger.warning("optional stage %s did not complete: %s; the pipeline goes on without it", name, exc)
-                stopped = exc
-                results[name] = {"slug": slug, "status": "failed", "skipped": True, "summary": f"skipped: {exc}", "totals": {}}
+                else:
+                    logger.warning("optional stage %s did not complete: %s; the pipeline goes on without it", name, exc)
+                    stopped = exc
+                if stopped is not None:
+                    results[name] = {"slug": slug, "status": "failed", "skipped": not must_complete,
+                                     "summary": f"{'skipped' if not must_complete else 'failed'}: {exc}", "totals": {}}
         result = results[name]
         seconds = _finish_stage(result, name, slug, run_id, session, first_call, started)
         # a stage that failed has nothing to persist; one that stopped on purpose (StageStopped) persists
@@ -201,6 +215,8 @@ def _run_stages(mind: str, slug: str, names: list[str], root: str, persist: bool
                                                already=decision.persisted_run if decision.skip else None)
         if persist and stopped is not None:
             _record_stage_failure(name, slug, run_id, started, stopped)
+        if stopped is not None and not result["skipped"]:
+            raise stopped
         if stopped is None and not decision.skip and decision.key is not None:
             _remember(state, pack, slug, mind, root, extra, settings, result, run_id if result.get("persisted") else None)
 

@@ -11,7 +11,7 @@ from typing import Any
 from contracts import get_registry
 from lendaria.catalog import Catalog, check_slug
 from lendaria.documents import parse_markdown
-from lendaria.errors import InputError
+from lendaria.errors import InputError, MissingOutputs
 from lendaria.yamlio import load_yaml
 
 CLASSIFICATIONS = ("PUBLIC", "PRIVATE", "SENSITIVE", "CLINICAL")  # least to most restrictive
@@ -43,7 +43,7 @@ def read_metadata(catalog: Catalog, slug: str) -> dict[str, Any]:
     """ETL's sources/metadata.yaml (the mind's name, language and sources)."""
     metadata_path = catalog.sources_metadata(slug)
     if not metadata_path.is_file():
-        raise InputError("no collected sources.", file=metadata_path, hint=f"Run ETL first: `lendaria run {slug} --stages etl`.")
+        raise MissingOutputs("no collected sources.", file=metadata_path, hint=f"Run ETL first: `lendaria run {slug} --stages etl`.")
     return load_yaml(metadata_path.read_text(encoding="utf-8")) or {}
 
 
@@ -77,6 +77,6 @@ def read_valid_file(catalog: Catalog, path: Path, hint: str) -> tuple[str, bytes
     then the checks across files); a missing file raises :class:`InputError` with ``hint``."""
     relative = catalog.relative(path)
     if not path.is_file():
-        raise InputError("missing.", file=relative, hint=hint)
+        raise MissingOutputs("missing.", file=relative, hint=hint)
     get_registry().validate_file(path, display=relative).raise_unless_ok(relative)
     return relative, path.read_bytes()

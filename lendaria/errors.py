@@ -35,6 +35,11 @@ class InputError(LendariaError):
     """Bad user input (spec, source file, slug, option): nothing was written."""
 
 
+class MissingOutputs(InputError):
+    """A stage's contract file that another step reads is not there: the stage has not run for this mind
+    (``lendaria persist`` skips such a stage unless the user named it)."""
+
+
 class StageStopped(LendariaError):
     """A stage stopped on purpose after writing a report of why (e.g. a failed quality audit). An
     optional stage that stops this way is skipped by the pipeline, and its persist step still runs so

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -89,6 +90,22 @@ def test_second_run_reuses_the_server_and_links_the_run(stack_home, tmp_path):
     assert server_state(stack_home) == before
     state = get_json(f"http://127.0.0.1:{before['port']}/api/flow_runs/{flow_run_id}")
     assert state["state_type"] == "COMPLETED" and state["name"]  # the run outlives the command, in the server
+
+
+def test_a_named_course_that_cannot_be_built_exits_1_and_its_run_is_failed(stack_home, tmp_path):
+    from lendaria.catalog import Catalog
+    from stages.creatoros.run import init_brief
+
+    out = tmp_path / "out"
+    shutil.copytree(COMMITTED_OUTPUTS, out)
+    init_brief(Catalog(out), "half-done", DEMO_SLUG, None)  # scaffolded, never filled in
+    result = run_cli("run", str(DEMO_SPEC), "--course", "half-done", "--stages", "creatoros", "--no-persist", "--outputs", str(out),
+                     env={"LENDARIA_HOME": str(stack_home)})
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "error: courses/half-done/COURSE-BRIEF.md: the course brief is" in result.stderr and "Traceback" not in result.stderr
+    flow_run_id = run_line(result.stderr).rsplit("/", 1)[1]
+    state = get_json(f"http://127.0.0.1:{server_state(stack_home)['port']}/api/flow_runs/{flow_run_id}")
+    assert state["state_type"] == "FAILED"
 
 
 def test_server_commands(stack_home):

@@ -12,11 +12,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from lendaria.catalog import Catalog
 from lendaria.db.repository import Repository
-from lendaria.errors import InputError
+from lendaria.errors import InputError, MissingOutputs
 from lendaria.packs import get_pack, load, persisted_stages
 
 
@@ -62,6 +62,20 @@ def persist_stage(stage: str, slug: str, outputs_root: Path, repository: Reposit
         record_failure(repository, stage, slug, run_id, started_at, exc)
         raise
     return PersistResult(stage, slug, run_id, str(result["mind_id"]), result["counts"], repository.describe())
+
+
+def persist_available(stages: list[str], named: set[str], slug: str, outputs_root: Path, repository: Repository, *,
+                      run_id: str) -> Iterator[str]:
+    """Persist ``stages`` in order, yielding one line per stage: what was written, or why it was skipped.
+    A stage whose outputs are missing (it has not run for this mind) is skipped, unless it is ``named``:
+    then :class:`MissingOutputs` is raised. Each stage is its own transaction."""
+    for stage in stages:
+        try:
+            yield persist_stage(stage, slug, outputs_root, repository, run_id=run_id).summary()
+        except MissingOutputs as exc:
+            if stage in named:
+                raise
+            yield f"skipped {stage} of {slug}: no outputs to persist ({exc.render()})"
 
 
 def record_failure(repository: Repository, stage: str, slug: str, run_id: str, started_at: datetime, exc: BaseException) -> None:

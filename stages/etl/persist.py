@@ -12,7 +12,7 @@ from typing import Any
 from contracts import get_registry
 from lendaria.catalog import Catalog
 from lendaria.documents import parse_markdown
-from lendaria.errors import InputError
+from lendaria.errors import MissingOutputs
 from lendaria.fileio import sha256_bytes
 from lendaria.yamlio import load_yaml
 
@@ -22,7 +22,7 @@ def _read_valid(catalog: Catalog, path) -> tuple[str, str]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError("missing.", file=path, hint="Run the ETL stage (`lendaria run`) first.") from None
+        raise MissingOutputs("missing.", file=catalog.relative(path), hint="Run the ETL stage (`lendaria run`) first.") from None
     text = raw.decode("utf-8", errors="replace")
     get_registry().validate_text(text, path, display=catalog.relative(path)).raise_unless_ok(catalog.relative(path))
     return text, sha256_bytes(raw)
