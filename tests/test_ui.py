@@ -17,16 +17,24 @@ from tests.support.serve import Serve, wait_final
 
 pytestmark = pytest.mark.ui
 
-CHROMIUM = Path(os.environ.get("LENDARIA_CHROMIUM", "/usr/lib/chromium/chromium"))
 SCREENSHOTS = REPO_ROOT / "test-results" / "ui"
 # Without the networking flags Chromium keeps trying to reach Google's services (no network here).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
 
-def test_run_from_the_deployment_is_completed_in_the_ui_with_its_summary_and_the_etl_artifact(stack_home, tmp_path):
-    if not CHROMIUM.is_file():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's `chromium` (or set LENDARIA_CHROMIUM)")
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium, installed with apt-get when missing and the user may (tests/support/chromium.py)."""
+    from tests.support.chromium import ChromiumUnavailable, ensure_chromium
+
+    try:
+        return ensure_chromium()
+    except ChromiumUnavailable as exc:
+        pytest.fail(str(exc))
+
+
+def test_run_from_the_deployment_is_completed_in_the_ui_with_its_summary_and_the_etl_artifact(chromium, stack_home, tmp_path):
     from playwright.sync_api import sync_playwright
 
     # Started from outside the checkout, as a shell would (PWD set): it still deploys the checkout's
@@ -53,7 +61,7 @@ def test_run_from_the_deployment_is_completed_in_the_ui_with_its_summary_and_the
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.goto(f"{ui}/runs/flow-run/{run['id']}")
