@@ -32,6 +32,7 @@ def mmos_flow(mind: str, outputs: str | None = None) -> dict:
     check = result.self_check
     return {"slug": result.slug, "summary": result.summary(), "written": result.written,
             "totals": {"own_words": result.gate["own_words"], "build_words": result.build_words,
-                       "held_out_words": result.held_out_words, "fidelity_auc": check["auc"],
-                       "fidelity_true_positive_rate": check["true_positive_rate"],
-                       "fidelity_false_positive_rate": check["false_positive_rate"]}}
+                       "held_out_words": result.held_out_words,
+                       # numbers only when measured: a metric is never invented for a check that could not run
+                       **({"fidelity_auc": check["auc"], "fidelity_true_positive_rate": check["true_positive_rate"],
+                           "fidelity_false_positive_rate": check["false_positive_rate"]} if check.get("status") == "measured" else {})}}

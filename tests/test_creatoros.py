@@ -171,7 +171,7 @@ def test_with_the_model_lessons_run_concurrently_after_a_cached_first_one_and_ar
         lesson = parse_markdown(path.read_text())
         fidelity = lesson.front_matter["fidelity"]
         assert lesson.front_matter["method"] == "written" and lesson.front_matter["engine"].startswith("anthropic")
-        assert fidelity["passed"] and fidelity["attempts"] == 1 and fidelity["own_words"] >= 300 and fidelity["verbatim_share"] < 0.2
+        assert fidelity["passed"] and fidelity["attempts"] == 1 and fidelity["own_words"] >= 250 and fidelity["verbatim_share"] < 0.2
     again = build_course(COURSE, course_outputs, claude)
     assert again.regenerated == [] and len([r for r in anthropic_stub.requests if r["path"].endswith("/messages")]) == 7  # nothing asked again
 
@@ -397,4 +397,4 @@ def test_validate_refuses_a_curriculum_span_outside_its_source_and_a_lesson_quot
     done = run_cli("validate", str(course_outputs))
     assert done.returncode == 1
     assert "curriculum.yaml [creatoros-curriculum@1.0.0] /modules/0/lessons/0/evidence/0" in done.stdout
-    assert "lesson-001.md [creatoros-lesson@1.0.0] /body/citations/0" in done.stdout
+    assert "lesson-001.md [creatoros-lesson@1.1.0] /body/citations/0" in done.stdout

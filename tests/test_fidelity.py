@@ -1,49 +1,196 @@
-"""Voice fidelity (stages/mmos/fidelity.py) on two corpus authors: a smaller version of bench/fidelity.py."""
+"""Voice fidelity by General Impostors (stages/mmos/fidelity.py, impostors.py, pool.py, split.py): the
+method's parts, a small version of bench/fidelity.py on two same-genre corpus authors, scores that do
+not depend on build order, and languages that never mix."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import sys
+import zipfile
+
 import numpy as np
+import pytest
 
-from stages.mmos.fidelity import FULL_CONFIDENCE_WORDS, build_model, score
-from stages.mmos.reference import CHUNKS_FILE, corpus_chunks, load_reference
-
-AUTHORS = ("henry-david-thoreau", "epictetus")
-
-
-def test_each_author_s_held_out_passages_score_highest_on_their_own_mind(corpus):
-    from sklearn.metrics import roc_auc_score
-
-    chunks = corpus_chunks(corpus)
-    reference = load_reference()
-    minds = {a: build_model(reference, [t for t, held in chunks[a] if not held], exclude_authors=frozenset({a})) for a in AUTHORS}
-    labels, values = [], []
-    for author in AUTHORS:
-        passages = [t for t, held in chunks[author] if held]
-        assert len(passages) >= 5
-        for text in passages:
-            results = {mind: score(model, text) for mind, model in minds.items()}
-            assert results[author].score > max(r.score for m, r in results.items() if m != author), author
-            assert results[author].passed and not any(r.passed for m, r in results.items() if m != author)
-            for mind, result in results.items():
-                labels.append(int(mind == author))
-                values.append(result.score)
-    assert roc_auc_score(labels, values) >= 0.95
+from lendaria.settings import Settings
+from lendaria.yamlio import dump_yaml, load_yaml
+from stages.etl.run import run_etl
+from stages.mmos import impostors as gi
+from stages.mmos.fidelity import MindText, prepare, self_check
+from stages.mmos.pool import DATA, POOL_FILE, corpus_texts, load_pool
+from stages.mmos.run import run_mmos, score_texts
+from stages.mmos.split import held_out_target, passages, split
+from tests.conftest import REPO_ROOT, run_cli, write_spec
 
 
-def test_confidence_drops_below_2500_words_and_the_result_names_its_method(corpus):
-    chunks = corpus_chunks(corpus)
-    model = build_model(load_reference(), [t for t, held in chunks["epictetus"] if not held], exclude_authors=frozenset({"epictetus"}))
-    passage = next(t for t, held in chunks["epictetus"] if held)
-    full, short = score(model, passage), score(model, " ".join(passage.split()[:500]))
-    assert full.words == 2000 and full.confidence == round(2000 / FULL_CONFIDENCE_WORDS, 2)
-    assert short.confidence == 0.2 < full.confidence
-    assert "cosine Delta" in full.as_dict()["method"] and 0 <= short.score <= 100
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_fidelity", REPO_ROOT / "bench" / "fidelity.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_the_shipped_reference_is_numbers_only():
-    arrays = np.load(CHUNKS_FILE, allow_pickle=False)
-    assert sorted(arrays.files) == ["author", "ngram_rel", "word_rel"]
-    assert all(arrays[name].dtype.kind in "if" for name in arrays.files)
-    reference = load_reference()
-    assert len(reference.space.words) == 300 and all(" " not in w for w in reference.space.words)
-    assert len(set(reference.authors)) == 7
+# ---- the split ---------------------------------------------------------------------------------------
+def test_one_long_source_without_paragraph_breaks_gets_interleaved_held_out_chunks_inside_it():
+    sentence = "The tide keeps its own time and I keep mine beside it, counting what the water leaves behind. "
+    body = sentence * 2_400  # one 40,000-word paragraph: a book extracted without blank lines
+    cut = split([passages("book", body)])
+    total = len(body.split())
+    held = sum(c.words for c in cut.chunks)
+    assert held >= held_out_target(total) >= max(0.15 * total, 2_500) and held <= 0.30 * total
+    assert len(cut.chunks) >= 3 and all(c.words >= 1_000 for c in cut.chunks)
+    starts = [c.start for c in cut.chunks]
+    assert starts == sorted(starts) and starts[0] > 0 and cut.chunks[-1].end < len(body)  # inside the source, spread over it
+    assert all(body[c.start:c.end].startswith("The tide") and body[c.start:c.end].endswith("behind.") for c in cut.chunks)
+    assert not {(p.start, p.end) for p in cut.build} & {(p.start, p.end) for p in cut.held_out}
+    assert split([passages("book", body)]) == cut  # deterministic
+
+
+def test_several_sources_give_chunks_across_them_and_a_small_mind_still_holds_out_two():
+    bodies = {f"s{i}": "\n\n".join(f"Paragraph {j} of source {i} " + "word " * 60 for j in range(200)) for i in range(3)}
+    cut = split([passages(sid, body) for sid, body in bodies.items()])
+    assert {c.source_id for c in cut.chunks} == set(bodies) and all(c.words >= 2_000 for c in cut.chunks)
+    for chunk in cut.chunks:  # whole paragraphs here: each chunk starts and ends at a paragraph
+        body = bodies[chunk.source_id]
+        assert body[chunk.start:chunk.end].startswith("Paragraph") and body[chunk.end:].startswith(("\n\n", ""))
+    small = "\n\n".join("A short note about the shore, written plainly. " * 12 for _ in range(105))  # about 10,000 words
+    small_cut = split([passages("small", small)])
+    assert len(small_cut.chunks) >= 2 and sum(c.words for c in small_cut.chunks) >= 2_500
+
+
+# ---- the method's parts --------------------------------------------------------------------------------
+def test_general_impostors_share_counts_trials_won_and_leaves_the_text_s_own_writer_out():
+    rng = np.random.default_rng(1)
+    plan = gi.trials(50)
+    mind, rival = rng.normal(size=50), rng.normal(size=50)
+    impostors = np.vstack([rival, -rival])
+    assert gi.share(plan, mind + 0.1 * rng.normal(size=50), mind, impostors) == 1.0
+    assert gi.share(plan, rival, mind, impostors[:1]) == 0.0  # a lone impostor takes part in every trial
+    assert gi.share(plan, rival, mind, impostors) < 0.5
+    assert gi.share(plan, rival, mind, impostors, left_out=0) > 0.5  # its own writer out, the mind beats the other one
+    assert gi.trials(50) is plan  # one set of trials for every mind and text
+
+
+def test_platt_scaling_is_monotone_and_balanced():
+    platt = gi.fit_platt([0.9, 1.0, 0.8], [0.0, 0.1, 0.05, 0.0, 0.2, 0.0, 0.1])
+    values = [platt.probability(s) for s in (0.0, 0.3, 0.5, 0.7, 1.0)]
+    assert values == sorted(values) and values[0] < 0.1 and values[-1] > 0.6 and platt.slope > 0
+    assert 0.3 < platt.probability(0.5) < 0.7  # halfway between the classes, whatever their counts
+
+
+def test_the_shipped_pool_is_numbers_only_and_records_its_sources_and_coverage():
+    meta = json.loads(POOL_FILE.read_text(encoding="utf-8"))
+    assert "en" in meta["coverage"] and meta["coverage"]["en"]["writers"] >= 7
+    for language, entry in meta["languages"].items():
+        for writer in entry["writers"]:
+            assert writer["sources"] and all({"repository", "commit", "paths", "words"} <= set(s) for s in writer["sources"])
+        with zipfile.ZipFile(DATA / f"pool-{language}.npz") as archive:
+            assert sorted(archive.namelist()) == ["counts.npy", "sketch.npy", "totals.npy", "writer.npy"]
+        arrays = np.load(DATA / f"pool-{language}.npz", allow_pickle=False)
+        assert arrays["counts"].dtype == np.uint16 and arrays["counts"].shape[1] == len(entry["words"]) + len(entry["ngrams"])
+    corpus_chunk_texts = json.dumps(meta)
+    assert "Walden" not in corpus_chunk_texts or "title" in corpus_chunk_texts  # titles of works at most, never their text
+
+
+# ---- a small version of the benchmark --------------------------------------------------------------
+SAME_GENRE = ("henry-david-thoreau", "ralph-waldo-emerson")  # essays, Concord, the 1840s-1850s
+
+
+def test_two_same_genre_authors_out_of_the_pool_are_told_apart(corpus):
+    fidelity_bench = bench()
+    texts = corpus_texts(corpus)
+    cases = {}
+    for author in SAME_GENRE:
+        words = texts[author].split()
+        material, tests = " ".join(words[:40_000]), [" ".join(words[i:i + 2_000]) for i in range(60_000, 80_000, 2_000)]
+        cases[author] = fidelity_bench.Case(fidelity_bench.mind_from_text(author, material),
+                                            [fidelity_bench.Tally.of(t) for t in tests])
+    result = fidelity_bench.pair_result(cases, load_pool(), "en", frozenset(SAME_GENRE))
+    assert result["passages"] == 20 and result["lendaria"] >= 0.95 and result["lendaria"] >= result["baseline"]
+
+
+# ---- one scale, no build order ------------------------------------------------------------------------
+def corpus_spec(tmp_path, corpus, author: str, slug: str, words: int = 14_000):
+    text = corpus_texts(corpus)[author].split()
+    paragraphs = [" ".join(text[i:i + 150]) for i in range(0, words, 150)]
+    source = tmp_path / f"{slug}.txt"
+    source.write_text("\n\n".join(paragraphs) + "\n")
+    return write_spec(tmp_path / slug, [{"path": f"../{slug}.txt"}], slug=slug, language="en")
+
+
+def test_building_the_same_minds_in_reverse_order_gives_identical_files_and_scores(tmp_path, corpus):
+    specs = {"ann": corpus_spec(tmp_path, corpus, "mary-wollstonecraft", "ann"),
+             "bob": corpus_spec(tmp_path, corpus, "benjamin-franklin", "bob")}
+    probe = " ".join(corpus_texts(corpus)["benjamin-franklin"].split()[30_000:32_000])
+    results = []
+    for order in (("ann", "bob"), ("bob", "ann")):
+        out = tmp_path / f"out-{order[0]}"
+        settings = Settings(home=tmp_path / f"home-{order[0]}")
+        for slug in order:
+            run_etl(specs[slug], out, settings)
+            run_mmos(slug, out, settings)
+        files = {slug: (out / "minds" / slug / "analysis" / "fidelity.yaml").read_bytes() for slug in specs}
+        scores = {slug: score_texts(out, slug, [probe])[0] for slug in specs}
+        results.append((files, scores))
+    assert results[0] == results[1]
+    scores = results[0][1]
+    assert scores["bob"]["score"] > 50 > scores["ann"]["score"]  # the other mind is an impostor of each
+
+
+# ---- languages never mix ------------------------------------------------------------------------------
+PORTUGUESE = ("A maré subiu devagar durante a manhã inteira, e nós contamos as gaivotas que pousavam na areia molhada perto do cais. "
+              "Depois do almoço, a equipe voltou ao mesmo quadrado da praia para medir a temperatura da água e anotar tudo no caderno. "
+              "Ninguém sabia explicar por que os caranguejos tinham desaparecido das pedras, mas todos concordaram em continuar "
+              "observando. Quando a noite chegou, escrevemos uma carta aos voluntários agradecendo a paciência e o cuidado com cada registro. ")
+
+
+def test_a_text_in_another_language_is_not_comparable_and_a_language_without_impostors_is_not_measured(tmp_path, corpus):
+    english = " ".join(corpus_texts(corpus)["benjamin-franklin"].split()[:12_000])
+    mind = MindText.of("ben", "Ben", "en", [english[: len(english) * 4 // 5]], [english[len(english) * 4 // 5:]])
+    verifier = prepare(mind, [], load_pool())
+    portuguese = PORTUGUESE * 12
+    result = verifier.score(portuguese).as_dict()
+    assert result["status"] == "not comparable" and result["score"] is None and result["language"] == "pt"
+    assert "not scored with another language's features" in result["note"]
+
+    lonely = MindText.of("eu", "Eu", "xx", [portuguese * 20], [portuguese * 5])  # a language no pool and no other mind has
+    alone = prepare(lonely, [], load_pool())
+    assert not alone.measured and "no impostor in xx" in alone.reason
+    check = self_check(alone)
+    assert check == {"status": "not measured", "reason": alone.reason}  # a reason, never a number
+    assert verifier.score(english[:3_000]).status == "scored"
+
+
+def test_a_not_measured_self_check_with_numbers_is_refused_by_the_contract(tmp_path):
+    from contracts import get_registry
+
+    document = {"contract": "mmos-fidelity@2.0.0", "mind": "x", "language": "xx", "language_from": "declared", "method": "m",
+                "threshold": 50.0, "confidence": "c", "impostor_policy": "p", "held_out": {"chunks": 0, "words": 0, "chunk_words": 0},
+                "self_check": {"status": "not measured", "reason": "no impostor", "language": "xx", "impostors": 0,
+                               "impostor_ids": [], "against": "nobody"}}
+    registry = get_registry()
+    assert registry.check(document, registry.get("mmos-fidelity", "2.0.0"), file="f").__len__() == 0
+    document["self_check"]["auc"] = 0.0
+    assert registry.check(document, registry.get("mmos-fidelity", "2.0.0"), file="f")
+
+
+# ---- lendaria attribute -------------------------------------------------------------------------------
+def test_attribute_ranks_the_minds_with_the_margin_and_exits_1_on_bad_input(tmp_path, corpus):
+    out = tmp_path / "out"
+    settings = Settings(home=tmp_path / "home")
+    for author, slug in (("mary-wollstonecraft", "ann"), ("benjamin-franklin", "bob")):
+        run_etl(corpus_spec(tmp_path, corpus, author, slug), out, settings)
+        run_mmos(slug, out, settings)
+    text = tmp_path / "letter.txt"
+    text.write_text(" ".join(corpus_texts(corpus)["mary-wollstonecraft"].split()[40_000:42_000]))
+    done = run_cli("attribute", str(text), "--minds", "bob,ann", "--format", "json", "--outputs", str(out))
+    assert done.returncode == 0, done.stderr
+    [result] = json.loads(done.stdout)
+    assert result["attribution"] == "ann" and [r["mind"] for r in result["ranking"]] == ["ann", "bob"]
+    assert result["margin"] == round(result["ranking"][0]["score"] - result["ranking"][1]["score"], 1) > 0
+    assert "General Impostors" in result["method"]
+    shown = run_cli("attribute", str(text), "--outputs", str(out))
+    assert shown.returncode == 0 and shown.stdout.startswith(f"{text}: ann, margin") and "1. ann:" in shown.stdout
+    assert run_cli("attribute", str(tmp_path / "missing.txt"), "--outputs", str(out)).returncode == 1
+    assert run_cli("attribute", str(text), "--mind", "nobody", "--outputs", str(out)).returncode == 1

@@ -33,19 +33,19 @@ def test_a_mind_below_the_gate_is_stopped_with_how_much_more_is_needed_and_nothi
     assert not (tmp_path / "out" / "minds" / "test-mind" / "analysis").exists()
 
 
-def test_the_split_is_deterministic_interleaved_whole_paragraphs_and_disjoint():
+def test_the_split_is_deterministic_interleaved_and_disjoint():
     bodies = {f"s{i}": "\n\n".join(f"Paragraph {j} of source {i} " + "word " * 60 for j in range(60)) for i in range(3)}
     by_source = [passages(sid, body) for sid, body in bodies.items()]
-    build, held = split(by_source)
-    assert split(by_source) == (build, held)
-    total = sum(p.words for p in build + held)
-    assert sum(p.words for p in held) >= held_out_target(total) >= 2_500 and not set(build) & set(held)
-    assert {p.source_id for p in held} == set(bodies)  # every source contributes
-    for p in held:
-        body = bodies[p.source_id]
-        assert body[p.start:p.end].startswith("Paragraph") and body[p.end:].lstrip(" ").startswith(("\n\n", ""))
-        assert p.end == len(body.rstrip()) or body[p.end:].lstrip(" ").startswith("\n\n")
-    assert held_out_target(12_000) == 2_500 and held_out_target(100_000) == 15_000 and held_out_target(4_000) == 1_000
+    cut = split(by_source)
+    assert split(by_source) == cut
+    total = sum(p.words for p in cut.build + cut.held_out)
+    held = sum(p.words for p in cut.held_out)
+    assert held == sum(c.words for c in cut.chunks) >= held_out_target(total) >= 2_500 and not set(cut.build) & set(cut.held_out)
+    assert len({c.source_id for c in cut.chunks}) >= 2  # across sources
+    for chunk in cut.chunks:  # a chunk is consecutive held-out passages of one source
+        inside = [p for p in cut.held_out if p.source_id == chunk.source_id and chunk.start <= p.start and p.end <= chunk.end]
+        assert sum(p.words for p in inside) == chunk.words
+    assert held_out_target(12_000) == 2_500 and held_out_target(100_000) == 15_000 and held_out_target(4_000) == 1_200
 
 
 def test_demo_voice_profile_and_self_check_without_innerlens_then_byte_identical_and_recomputed_on_change(demo, tmp_path):
@@ -56,7 +56,8 @@ def test_demo_voice_profile_and_self_check_without_innerlens_then_byte_identical
     profile = load_yaml((analysis / "voice-profile.yaml").read_text())
     check = load_yaml((analysis / "fidelity.yaml").read_text())["self_check"]
     assert profile["inputs"].startswith("sources only") and profile["split"]["held_out_words"] >= 2_500
-    assert len({s["source_id"] for s in profile["split"]["held_out"]}) >= 3
+    assert profile["language"] == "en" and len({s["source_id"] for s in profile["split"]["held_out"]}) >= 2
+    assert check["status"] == "measured" and check["impostors"] >= 7
     assert check["true_positive_rate"] == 1.0 and check["false_positive_rate"] <= 0.05 and check["auc"] >= 0.95
     assert run_cli("validate", str(demo)).returncode == 0
     before = snapshot(analysis)
@@ -83,8 +84,8 @@ def test_fidelity_command_and_service_score_files_against_the_mind(demo, tmp_pat
     done = run_cli("fidelity", DEMO_SLUG, str(tmp_path / "iris.txt"), str(tmp_path / "other.txt"), "--format", "json", "--outputs", str(demo))
     assert done.returncode == 0, done.stderr
     iris, other = json.loads(done.stdout)
-    assert iris["file"] == str(tmp_path / "iris.txt") and iris["passed"] and not other["passed"]
-    assert iris["score"] > other["score"] and iris["confidence"] == 1.0 and "cosine Delta" in iris["method"]
+    assert iris["file"] == str(tmp_path / "iris.txt") and iris["status"] == "scored" and iris["passed"] and not other["passed"]
+    assert iris["score"] > other["score"] and iris["confidence"] == 1.0 and "General Impostors" in iris["method"]
     assert [r["score"] for r in service("fidelity")(demo, DEMO_SLUG, [held])] == [iris["score"]]
     assert run_cli("fidelity", DEMO_SLUG, str(tmp_path / "missing.txt"), "--outputs", str(demo)).returncode == 1
     assert run_cli("fidelity", "nobody", str(tmp_path / "iris.txt"), "--outputs", str(demo)).returncode == 1
@@ -126,21 +127,24 @@ def test_held_out_spans_cite_fragments_and_validate_refuses_a_span_outside_its_s
     assert done.returncode == 1 and "/split/held_out/0" in done.stdout + done.stderr
 
 
-def test_other_minds_under_the_outputs_root_join_the_calibration(demo, tmp_path, corpus):
+def test_other_minds_join_as_impostors_when_texts_are_scored_and_leave_each_mind_s_files_alone(demo, tmp_path, corpus):
+    from stages.mmos.run import load_verifier
+
     settings = Settings(home=tmp_path / "home")
     run_mmos(DEMO_SLUG, demo, settings)
-    alone = load_yaml((demo / "minds" / DEMO_SLUG / "analysis" / "fidelity.yaml").read_text())["calibration"]
+    fidelity_file = demo / "minds" / DEMO_SLUG / "analysis" / "fidelity.yaml"
+    before = fidelity_file.read_bytes()
+    assert all(w.kind == "pool" for w in load_verifier(demo, DEMO_SLUG).impostors)
     words = (corpus / "benjamin-franklin").glob("*.txt").__next__().read_text().split()[:12_000]
     (tmp_path / "franklin.txt").write_text("\n\n".join(" ".join(words[i:i + 120]) for i in range(0, len(words), 120)) + "\n")
     run_etl(write_spec(tmp_path / "bf", [{"path": "../franklin.txt"}], slug="ben"), demo, settings)
     run_mmos("ben", demo, settings)
-    ben = load_yaml((demo / "minds" / "ben" / "analysis" / "fidelity.yaml").read_text())["calibration"]
-    assert ben["other_minds"] == [DEMO_SLUG]
-    iris = run_mmos(DEMO_SLUG, demo, settings)  # Iris's calibration now also sees Ben's build set
-    assert "fidelity.yaml" in " ".join(iris.written)
-    calibration = load_yaml((demo / "minds" / DEMO_SLUG / "analysis" / "fidelity.yaml").read_text())["calibration"]
-    assert alone["other_minds"] == [] and calibration["other_minds"] == ["ben"]
-    assert calibration["other_examples"] == alone["other_examples"] + 4  # Ben's 9,600-odd build words: 4 chunks
+    assert run_mmos(DEMO_SLUG, demo, settings).written == [] and fidelity_file.read_bytes() == before  # no build-order effect
+    verifier = load_verifier(demo, DEMO_SLUG)
+    assert "ben" in [w.id for w in verifier.impostors if w.kind == "mind"]
+    ben = load_verifier(demo, "ben")
+    assert "benjamin-franklin" not in [w.id for w in ben.impostors]  # its own texts are in the pool: not its impostor
+    assert "left out as the mind itself" in ben.basis
 
 
 @pytest.mark.flow

@@ -13,6 +13,7 @@ from lendaria.orchestrator.summary import run_summary, stage_rows
 from lendaria.packs import get_pack, load
 from lendaria.resume import StageState, code_version, scope_digest, settings_fingerprint, stage_key
 from lendaria.settings import Settings
+from lendaria.yamlio import load_yaml
 from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, DEMO_SPEC
 
 
@@ -105,7 +106,8 @@ def test_run_summary_has_the_stage_table_big_five_radar_fidelity_and_outputs():
     assert radar.startswith("<svg") and "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>" in radar
     assert "| creatoros | ran | 2.4 | lessons 6 | anthropic | 3 | 900/1200 | 0.0213 |" in text
     assert "![Big Five radar of iris-valente](data:image/svg+xml;base64," in text and "| openness | 77.8 | high |" in text
-    assert "AUC 1.0" in text and "Course **shore-counting**: 6 lessons, 0 scored" in text
+    check = load_yaml((COMMITTED_OUTPUTS / "minds" / DEMO_SLUG / "analysis" / "fidelity.yaml").read_text())["self_check"]
+    assert f"against {check['impostors']} impostors (General Impostors): AUC {check['auc']}" in text and "Course **shore-counting**: 6 lessons, 0 scored" in text
     assert "- `minds/iris-valente/system_prompts/generalista.md`" in text and "- `courses/shore-counting`" in text
     assert [row["stage"] for row in stage_rows(results)] == ["etl", "creatoros"]
     failed = run_summary("nobody", COMMITTED_OUTPUTS, {"run": {"status": "failed"}}, RuntimeError("boom"))

@@ -83,9 +83,13 @@ def fidelity_section(catalog: Catalog, slug: str, courses: list[str]) -> list[st
     mind = _read_yaml(catalog.fidelity_file(slug))
     if isinstance(mind, dict) and isinstance(mind.get("self_check"), dict):
         check = mind["self_check"]
-        lines += ["#### Voice fidelity", "",
-                  f"Held-out check of {slug}'s voice model: AUC {check.get('auc')}, true positives {check.get('true_positive_rate')}, "
-                  f"false positives {check.get('false_positive_rate')} (threshold {mind.get('threshold')}).", ""]
+        lines += ["#### Voice fidelity", ""]
+        if check.get("status") == "measured":
+            lines += [f"Held-out check of {slug}'s voice ({mind.get('language')}) against {check.get('impostors')} impostors "
+                      f"(General Impostors): AUC {check.get('auc')}, true positives {check.get('true_positive_rate')}, "
+                      f"false positives {check.get('false_positive_rate')} (threshold {mind.get('threshold')}).", ""]
+        else:
+            lines += [f"Held-out check of {slug}'s voice: not measured ({check.get('reason')}).", ""]
     for course in courses:
         document = _read_yaml(catalog.course_fidelity_file(course))
         if isinstance(document, dict) and isinstance(document.get("overall"), dict):

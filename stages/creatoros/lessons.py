@@ -131,6 +131,8 @@ def fidelity_report(body: str, mind: str | None, score: Callable[[list[str]], li
         return {**report, "status": "too little own prose",
                 "note": f"{own_words} words of own prose (under {MIN_OWN_WORDS}): the quotes are the person's by construction and are not scored"}
     result = score([own])[0]
+    if result["status"] != "scored":  # another language than the mind's, or a mind whose fidelity is not measured
+        return {**report, "status": result["status"], "note": result.get("note", ""), "method": result["method"]}
     return {**report, "status": "scored", "score": result["score"], "passed": result["passed"], "confidence": result["confidence"],
             "method": result["method"]}
 

@@ -1,164 +1,242 @@
-"""Voice fidelity: how much a text reads like a mind, as a calibrated 0-100 score.
+"""Voice fidelity: does a text read like this mind rather than like the writers nearest to it?
 
-A text is compared with the mind's build set by two Cosine Delta distances in the reference feature
-space (``stylometry.py``): one over the 300 most frequent words, one over the 300 most frequent
-character 3-grams. The two distances go through a logistic model fitted, per mind, on
+A mind is verified against **impostors** (``impostors.py``: General Impostors, Koppel & Winter 2014)
+in the feature space of its **language** (``space.py``). The impostors are chosen when a text is
+scored, nearest to the mind first, from
 
-* **own** examples: each 2,000-word chunk of the mind's build set against the rest of the build set
-  (leave-one-chunk-out, so a chunk never meets itself), and
-* **other** examples: the reference authors' chunks (and, when given, other minds' chunks) against
-  the whole build set,
+* the shipped reference pool of that language (``pool.py``), and
+* every other mind of that language under the same outputs root,
 
-with balanced class weights (scikit-learn's ``LogisticRegression``). The score is 100 x the model's
-probability that the text is the mind's own: 50 means "as likely own as other", and the pass
-threshold (:data:`THRESHOLD`) asks for more. The held-out set is never used here; it is what the
-self-check scores.
+so the result depends only on which minds exist, never on the order they were built in. The share of
+trials the mind wins is calibrated into a probability with the mind's own held-out chunks (label 1)
+and the impostors' chunks (label 0, each with its own writer left out). Every mind uses the same
+trials, the same impostor policy and the same calibration rule, so scores of different minds are on
+one scale and the highest-scoring mind is the attribution (:func:`attribute`).
 
-Texts shorter than the 2,000 words the model was calibrated on are noisier: the confidence is
-``min(1, words / 2,500)``, and the score itself is not adjusted.
+A language with no pool is calibrated against the other minds of that language only, and says so; a
+mind with no impostor at all, or no held-out chunk, is **not measured** (with the reason), never given
+a number. A text in another language than the mind's is **not comparable**: it is never scored with
+the wrong language's features.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from stages.mmos.reference import Reference
-from stages.mmos.stylometry import CHUNK_WORDS, FeatureSpace, chunks, cosine_distance
+from stages.mmos import impostors as gi
+from stages.mmos.pool import Pool, Writer
+from stages.mmos.space import CHUNK_WORDS, Space, Tally, choose_features, language_of, shingle_hashes, space_from_relative
 
 THRESHOLD = 50.0
-FULL_CONFIDENCE_WORDS = 2_500
-METHOD = ("cosine Delta over the reference's 300 most frequent words and over its 300 most frequent character 3-grams "
-          "(z-scores against 2,000-word reference chunks), combined by a logistic model calibrated per mind on its own "
-          "build-set chunks (leave-one-out) against reference authors' chunks; score = 100 x P(own)")
+FULL_CONFIDENCE_WORDS = CHUNK_WORDS
+MIN_WORDS = 50  # below this a text is not scored (too short to say anything)
+CALIBRATION_CHUNKS = 3  # per impostor
+METHOD = gi.METHOD
 
 
 @dataclass(frozen=True)
-class Counts:
-    """Raw counts of a text (or a set of texts) in the feature space: additive, so a build set minus
-    one chunk is a subtraction."""
+class MindText:
+    """What fidelity needs of a mind, in no particular space: full word and 3-gram counts of its build
+    set and of each held-out chunk."""
 
-    words: np.ndarray
-    ngrams: np.ndarray
-    total_words: int
-    total_ngrams: int
+    slug: str
+    name: str
+    language: str
+    build: Tally
+    held_out: tuple[Tally, ...]
+    shingles: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))  # of all its text
 
-    def __add__(self, other: "Counts") -> "Counts":
-        return Counts(self.words + other.words, self.ngrams + other.ngrams, self.total_words + other.total_words,
-                      self.total_ngrams + other.total_ngrams)
+    @classmethod
+    def of(cls, slug: str, name: str, language: str, build_texts: list[str], held_out_chunks: list[str]) -> "MindText":
+        joined = "\n\n".join(build_texts)
+        return cls(slug, name, language, Tally.of(joined), tuple(Tally.of(t) for t in held_out_chunks),
+                   shingle_hashes("\n\n".join([joined, *held_out_chunks])))
 
-    def __sub__(self, other: "Counts") -> "Counts":
-        return Counts(self.words - other.words, self.ngrams - other.ngrams, self.total_words - other.total_words,
-                      self.total_ngrams - other.total_ngrams)
-
-
-def join_texts(texts: list[str]) -> str:
-    """The build set as one text (passages in source order, a blank line between them)."""
-    return "\n\n".join(texts)
+    def writer(self, space: Space) -> Writer:
+        return Writer(self.slug, self.name, "mind", "mind", "", space.doc_of(self.build), tuple(space.doc_of(t) for t in self.held_out))
 
 
-def counts_of(space: FeatureSpace, text: str) -> Counts:
-    return Counts(*space.counts(text))
+def minds_space(language: str, minds: list[MindText]) -> Space:
+    """The feature space of a language the pool does not have: chosen on the minds of that language."""
+    words, ngrams = choose_features([[m.build] for m in minds], language)
+    probe = Space(language, words, ngrams, np.zeros(len(words) + len(ngrams)), np.ones(len(words) + len(ngrams)), "")
+    rows = np.vstack([probe.relative(probe.doc_of(t)) for m in minds for t in (m.held_out or (m.build,))])
+    return space_from_relative(language, words, ngrams, rows, f"the {len(minds)} mind(s) of language {language} (no reference pool)")
 
 
-def z_of(space: FeatureSpace, counts: Counts) -> tuple[np.ndarray, np.ndarray]:
-    return space.z(counts.words, counts.ngrams, counts.total_words, counts.total_ngrams)
-
-
-def distances(space: FeatureSpace, mind: Counts, text: Counts) -> tuple[float, float]:
-    mind_words, mind_grams = z_of(space, mind)
-    text_words, text_grams = z_of(space, text)
-    return cosine_distance(text_words, mind_words), cosine_distance(text_grams, mind_grams)
-
-
-@dataclass(frozen=True)
-class Calibration:
-    intercept: float
-    coef_words: float
-    coef_ngrams: float
-    own_examples: int
-    other_examples: int
-
-    def probability(self, d_words: float, d_ngrams: float) -> float:
-        logit = self.intercept + self.coef_words * d_words + self.coef_ngrams * d_ngrams
-        return float(1.0 / (1.0 + np.exp(-np.clip(logit, -60, 60))))
-
-    def as_dict(self) -> dict:
-        return {"intercept": round(self.intercept, 6), "coef_words": round(self.coef_words, 6),
-                "coef_ngrams": round(self.coef_ngrams, 6), "own_examples": self.own_examples,
-                "other_examples": self.other_examples}
-
-
-def own_distances(space: FeatureSpace, build: Counts, build_chunks: list[Counts]) -> list[tuple[float, float]]:
-    """Each build chunk against the build set without it (leave-one-chunk-out)."""
-    return [distances(space, build - chunk, chunk) for chunk in build_chunks] if len(build_chunks) > 1 else []
-
-
-def other_distances(space: FeatureSpace, mind: Counts, word_z: np.ndarray, ngram_z: np.ndarray) -> list[tuple[float, float]]:
-    """Reference chunks (given as z-score rows) against the mind's build set."""
-    mind_words, mind_grams = z_of(space, mind)
-
-    def cosine_rows(rows: np.ndarray, target: np.ndarray) -> np.ndarray:
-        norms = np.linalg.norm(rows, axis=1) * np.linalg.norm(target)
-        return 1.0 - (rows @ target) / np.where(norms == 0, 1.0, norms)
-
-    return list(zip(cosine_rows(word_z, mind_words).tolist(), cosine_rows(ngram_z, mind_grams).tolist()))
-
-
-def calibrate(own: list[tuple[float, float]], other: list[tuple[float, float]]) -> Calibration:
-    from sklearn.linear_model import LogisticRegression
-
-    if len(own) < 2 or len(other) < 2:
-        raise ValueError(f"calibration needs at least 2 own and 2 other examples (got {len(own)} and {len(other)})")
-    features = np.array(own + other)
-    labels = np.array([1] * len(own) + [0] * len(other))
-    model = LogisticRegression(class_weight="balanced", C=10.0, max_iter=1000).fit(features, labels)
-    return Calibration(float(model.intercept_[0]), float(model.coef_[0][0]), float(model.coef_[0][1]), len(own), len(other))
-
-
-@dataclass(frozen=True)
-class MindModel:
-    """What scoring needs: the feature space, the build set's counts and the calibration."""
-
-    space: FeatureSpace
-    build: Counts
-    calibration: Calibration
-    threshold: float = THRESHOLD
-
-
-def build_model(reference: Reference, build_texts: list[str], *, exclude_authors: frozenset[str] = frozenset(),
-                other_texts: list[str] = (), part: str = "all") -> MindModel:
-    """Calibrate a mind from its build-set texts. ``exclude_authors``: reference authors that are the
-    mind itself (a corpus author in a benchmark); ``other_texts``: other minds' build sets (one text
-    each, cut into 2,000-word chunks here); ``part``:
-    which reference chunks calibrate (``calibration`` leaves the other half for the self-check)."""
-    space = reference.space
-    joined = join_texts(build_texts)
-    build = counts_of(space, joined)
-    build_chunks = [counts_of(space, c) for c in chunks(joined, CHUNK_WORDS)]
-    word_z, ngram_z, _ = reference.z_rows(exclude_authors, part)
-    other = other_distances(space, build, word_z, ngram_z)
-    other += [distances(space, build, counts_of(space, c)) for text in other_texts for c in chunks(text, CHUNK_WORDS)]
-    return MindModel(space, build, calibrate(own_distances(space, build, build_chunks), other))
+def language_space(mind: MindText, pool: Pool | None) -> Space:
+    """The feature space of the mind's language: the pool's, or one chosen on the mind alone."""
+    language_pool = pool.get(mind.language) if pool else None
+    return language_pool.space() if language_pool is not None else minds_space(mind.language, [mind])
 
 
 @dataclass(frozen=True)
 class Fidelity:
-    score: float
-    passed: bool
+    status: str  # scored | not comparable | not measured | too short
+    score: float | None
+    passed: bool | None
     words: int
     confidence: float
-    distances: tuple[float, float]
+    share: float | None
+    language: str | None
+    note: str = ""
 
-    def as_dict(self) -> dict:
-        return {"score": self.score, "passed": self.passed, "words": self.words, "confidence": self.confidence,
-                "distance_words": round(self.distances[0], 4), "distance_ngrams": round(self.distances[1], 4), "method": METHOD}
+    def as_dict(self) -> dict[str, Any]:
+        data = {"status": self.status, "score": self.score, "passed": self.passed, "words": self.words,
+                "confidence": self.confidence, "share_of_trials": self.share, "language": self.language, "method": METHOD}
+        if self.note:
+            data["note"] = self.note
+        return data
 
 
-def score(model: MindModel, text: str) -> Fidelity:
-    counts = counts_of(model.space, text)
-    d = distances(model.space, model.build, counts)
-    value = round(100.0 * model.calibration.probability(*d), 1)
-    words = len(text.split())
-    return Fidelity(value, value >= model.threshold, words, round(min(1.0, words / FULL_CONFIDENCE_WORDS), 2), d)
+@dataclass
+class Verifier:
+    """A mind ready to score texts: its space, profile, chosen impostors and calibration."""
+
+    mind: str
+    language: str
+    space: Space
+    profile: np.ndarray
+    impostors: list[Writer]
+    impostor_z: np.ndarray
+    platt: gi.Platt | None
+    reason: str = ""  # why it is not measured, when platt is None
+    basis: str = ""
+    own_shares: list[float] = field(default_factory=list)
+    own_words: list[int] = field(default_factory=list)
+    other_shares: list[tuple[str, float]] = field(default_factory=list)
+    threshold: float = THRESHOLD
+
+    @property
+    def measured(self) -> bool:
+        return self.platt is not None
+
+    def share(self, z: np.ndarray, left_out: int | None = None) -> float:
+        return gi.share(gi.trials(self.space.size), z, self.profile, self.impostor_z, left_out)
+
+    def probability(self, share: float) -> float:
+        assert self.platt is not None
+        return 100.0 * self.platt.probability(share)
+
+    def score(self, text: str) -> Fidelity:
+        words = len(text.split())
+        confidence = round(min(1.0, words / FULL_CONFIDENCE_WORDS), 2)
+        language = language_of(text)
+        if words < MIN_WORDS:
+            return Fidelity("too short", None, None, words, 0.0, None, language, f"under {MIN_WORDS} words")
+        if language != self.language:
+            return Fidelity("not comparable", None, None, words, 0.0, None, language,
+                            f"the text is in {language or 'an undetermined language'}, the mind in {self.language}: "
+                            "it is not scored with another language's features")
+        if not self.measured:
+            return Fidelity("not measured", None, None, words, 0.0, None, language, self.reason)
+        value = self.share(self.space.z(self.space.doc(text)))
+        score = round(self.probability(value), 1)
+        return Fidelity("scored", score, score >= self.threshold, words, confidence, round(value, 4), language)
+
+    def describe(self) -> dict[str, Any]:
+        """The impostor policy as applied: for run summaries and ``lendaria attribute``."""
+        return {"language": self.language, "space": self.space.basis, "impostors": [w.describe() for w in self.impostors],
+                "calibration": self.platt.as_dict() if self.platt else None, "measured": self.measured,
+                **({"reason": self.reason} if self.reason else {})}
+
+
+def candidates(mind: MindText, others: list[MindText], pool: Pool | None, exclude: frozenset[str] = frozenset()
+               ) -> tuple[Space | None, list[Writer], str]:
+    """The space of the mind's language and every writer that may be its impostor (pool writers but
+    ``exclude``, other minds of the language), with a note on where they come from."""
+    peers = [o for o in others if o.language == mind.language and o.slug != mind.slug]
+    language_pool = pool.get(mind.language) if pool else None
+    itself = language_pool.sharing_texts(mind.shingles) - exclude if language_pool is not None else set()
+    exclude = exclude | itself  # a pool writer whose texts are the mind's own is the mind, not an impostor
+    if language_pool is not None and set(language_pool.ids()) - exclude:
+        space = language_pool.space(exclude)
+        writers = language_pool.pool_writers(space, exclude)
+        note = f"reference pool of {mind.language} ({len(writers)} writers) and {len(peers)} other mind(s)" + (
+            f"; left out as the mind itself (its texts are in the pool): {', '.join(sorted(itself))}" if itself else "")
+    else:
+        space = minds_space(mind.language, [mind, *peers])
+        writers = []
+        note = f"no reference pool for {mind.language}: calibrated against the other minds of {mind.language} only ({len(peers)})"
+    writers += [p.writer(space) for p in peers]
+    return space, writers, note
+
+
+def prepare(mind: MindText, others: list[MindText], pool: Pool | None, exclude: frozenset[str] = frozenset()) -> Verifier:
+    """Choose the impostors nearest to the mind and calibrate; ``exclude``: pool writers that are the
+    mind itself (a benchmark author) or must stay unseen."""
+    space, writers, note = candidates(mind, others, pool, exclude)
+    me = mind.writer(space)
+    profile = space.z(me.profile)
+    all_z = space.z_rows(w.profile for w in writers)
+    order = gi.nearest(profile, all_z)
+    chosen = [writers[i] for i in order]
+    impostor_z = all_z[order] if order else np.zeros((0, space.size))
+    verifier = Verifier(mind.slug, mind.language, space, profile, chosen, impostor_z, None, basis=note)
+    if not chosen:
+        verifier.reason = f"no impostor in {mind.language}: the pool has no writer of it and no other mind of it exists"
+        return verifier
+    if not me.chunks:
+        verifier.reason = "the mind has no held-out chunk to calibrate on"
+        return verifier
+    verifier.own_shares = [verifier.share(space.z(chunk)) for chunk in me.chunks]
+    verifier.own_words = [chunk.total_words for chunk in me.chunks]
+    for rank, writer in enumerate(chosen):
+        if len(chosen) == 1:
+            break  # a lone impostor left out leaves none to compare with
+        for chunk in spread(writer.chunks, CALIBRATION_CHUNKS):
+            verifier.other_shares.append((writer.id, verifier.share(space.z(chunk), left_out=rank)))
+    if not verifier.other_shares:
+        verifier.reason = "a single impostor: its own chunks cannot be scored with it left out"
+        return verifier
+    verifier.platt = gi.fit_platt(verifier.own_shares, [s for _, s in verifier.other_shares])
+    return verifier
+
+
+def spread(items: tuple | list, limit: int) -> list:
+    """At most ``limit`` items, evenly spread (deterministic)."""
+    items = list(items)
+    if len(items) <= limit:
+        return items
+    return [items[round(i * (len(items) - 1) / (limit - 1))] for i in range(limit)] if limit > 1 else items[:1]
+
+
+def self_check(verifier: Verifier) -> dict[str, Any]:
+    """How well the mind tells its own held-out chunks from its impostors' chunks: AUC of the shares
+    (calibration-free), and pass rates where each example's probability comes from a calibration fitted
+    without it (leave-one-out), so no example grades itself."""
+    if not verifier.measured:
+        return {"status": "not measured", "reason": verifier.reason}
+    from sklearn.metrics import roc_auc_score
+
+    own, other = verifier.own_shares, [s for _, s in verifier.other_shares]
+    own_scores = [100 * gi.fit_platt(own[:i] + own[i + 1:], other).probability(s) if len(own) > 1 else verifier.probability(s)
+                  for i, s in enumerate(own)]
+    other_scores = [100 * gi.fit_platt(own, other[:i] + other[i + 1:]).probability(s) for i, s in enumerate(other)]
+    auc = float(roc_auc_score([1] * len(own) + [0] * len(other), own + other))
+    return {
+        "status": "measured",
+        "own_held_out": [{"words": w, "share_of_trials": round(s, 4), "score": round(p, 1), "passed": p >= verifier.threshold}
+                         for w, s, p in zip(verifier.own_words, own, own_scores)],
+        "impostor_chunks": len(other), "impostors_passed": sum(p >= verifier.threshold for p in other_scores),
+        "impostor_mean_score": round(float(np.mean(other_scores)), 1),
+        "auc": round(auc, 4),
+        "true_positive_rate": round(sum(p >= verifier.threshold for p in own_scores) / len(own), 4),
+        "false_positive_rate": round(sum(p >= verifier.threshold for p in other_scores) / len(other), 4),
+    }
+
+
+def attribute(verifiers: dict[str, Verifier], text: str) -> dict[str, Any]:
+    """The minds ranked for one text (highest score first; ties by slug), with the margin between the
+    first two. Minds whose score is not a number (another language, not measured) are listed after."""
+    results = {slug: v.score(text) for slug, v in verifiers.items()}
+    scored = sorted((s for s in results if results[s].status == "scored"), key=lambda s: (-results[s].score, -results[s].share, s))
+    rest = sorted(s for s in results if results[s].status != "scored")
+    ranked = [{"mind": s, **results[s].as_dict()} for s in scored + rest]
+    for row in ranked:
+        row.pop("method")
+    margin = round(results[scored[0]].score - results[scored[1]].score, 1) if len(scored) > 1 else None
+    return {"attribution": scored[0] if scored else None, "margin": margin, "ranking": ranked, "method": METHOD}

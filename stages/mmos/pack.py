@@ -13,7 +13,7 @@ PACK = Pack(
     role="mmos",
     contracts=("mmos-voice-profile", "mmos-fidelity", "mmos-kb", "mmos-kb-chunks", "mmos-layer", "mmos-synthesis", "mmos-creatoros"),
     optional=True,
-    services=(("fidelity", "stages.mmos.run:score_texts"), ("ask", "stages.mmos.run:ask"),
+    services=(("fidelity", "stages.mmos.run:score_texts"), ("attribute", "stages.mmos.run:attribute_texts"), ("ask", "stages.mmos.run:ask"),
               ("knowledge_base", "stages.mmos.run:load_index")),
     scope="stages.mmos.run:scope",
     description="voice fidelity, eight analysis layers with cited evidence, synthesis, system prompt, knowledge base",

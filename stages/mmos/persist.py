@@ -37,9 +37,10 @@ def build_payload(catalog: Catalog, slug: str) -> dict[str, Any]:
             {"table": "mind_profiles", "key": ["profile_kind"],
              "rows": profiles},
             {"table": "fidelity_checks", "key": ["contract_sha256"],
-             "rows": [{"threshold": fidelity["threshold"], "auc": check["auc"], "true_positive_rate": check["true_positive_rate"],
-                       "false_positive_rate": check["false_positive_rate"], "own_passages": len(check["own_held_out"]),
-                       "reference_passages": check["reference_passages"], "calibration": fidelity["calibration"],
+             "rows": [{"threshold": fidelity["threshold"], "status": check["status"], "language": fidelity["language"],
+                       "method": fidelity["method"], "auc": check.get("auc"), "true_positive_rate": check.get("true_positive_rate"),
+                       "false_positive_rate": check.get("false_positive_rate"), "own_passages": len(check.get("own_held_out", [])),
+                       "reference_passages": check.get("impostor_chunks", 0), "calibration": {"impostor_policy": fidelity["impostor_policy"]},
                        "self_check": check, "contract_path": fidelity_path, "contract_sha256": sha256_bytes(fidelity_raw)}]},
         ],
     }

@@ -19,7 +19,7 @@ from typing import Any
 from contracts import get_registry
 from lendaria.catalog import Catalog
 from lendaria.collected import Source, read_metadata, read_sources, read_valid_file, validated_text
-from lendaria.errors import LendariaError
+from lendaria.errors import InputError, LendariaError
 from lendaria.fileio import write_text_if_changed
 from lendaria.settings import Settings
 from lendaria.yamlio import dump_yaml, load_yaml
@@ -29,10 +29,10 @@ from lendaria.fileio import sha256_bytes
 from stages.mmos import analysis, fidelity, kb, layers, state
 from stages.mmos.evidence import build_sentences
 from stages.mmos.prompt import render_prompt, render_synthesis
-from stages.mmos.fidelity import Calibration, MindModel, counts_of, join_texts
-from stages.mmos.reference import load_reference
-from stages.mmos.split import Passage, passages, split, text_of
-from stages.mmos.stylometry import CHUNK_WORDS
+from stages.mmos.fidelity import MindText, Verifier
+from stages.mmos.pool import load_pool
+from stages.mmos.space import CHUNK_WORDS, language_of
+from stages.mmos.split import Passage, Split, passages, split, text_of
 from stages.mmos.voice import voice_profile
 
 LAYER_CONTRACT = "mmos-layer"
@@ -41,7 +41,6 @@ PROMPT_CONTRACT = "mmos-creatoros"
 VOICE_CONTRACT = "mmos-voice-profile"
 KB_INDEX_CONTRACT = "mmos-kb"
 FIDELITY_CONTRACT = "mmos-fidelity"
-MIN_OWN_PASSAGE_WORDS = 500  # a held-out remainder shorter than this is not scored on its own
 
 
 class ViabilityGateFailed(LendariaError):
@@ -61,13 +60,19 @@ class MmosResult:
 
     def summary(self) -> str:
         inputs = "with InnerLens's fragments" if self.with_innerlens else "without InnerLens outputs (from the sources only)"
-        check = self.self_check
         changed = f"{len(self.written)} file(s) written" if self.written else "outputs unchanged"
         return (f"{self.slug}: {self.gate['own_words']:,} own words in {self.gate['sources']} sources, {inputs}; "
-                f"build {self.build_words:,} / held out {self.held_out_words:,} words. Fidelity self-check: own held-out "
-                f"passages pass {check['true_positive_rate']:.0%}, reference authors' pass {check['false_positive_rate']:.0%}, "
-                f"AUC {check['auc']:.3f}. {len(self.claims)} analysis layers with {sum(self.claims.values())} cited claims, "
+                f"build {self.build_words:,} / held out {self.held_out_words:,} words. {describe_check(self.self_check)} "
+                f"{len(self.claims)} analysis layers with {sum(self.claims.values())} cited claims, "
                 f"synthesis, system prompt and knowledge base; {changed}.")
+
+
+def describe_check(check: dict[str, Any]) -> str:
+    """The self-check in one sentence: its numbers, or why there are none."""
+    if check.get("status") != "measured":
+        return f"Fidelity self-check not measured: {check.get('reason', 'unknown reason')}."
+    return (f"Fidelity self-check against {check['impostors']} impostors ({check['language']}): own held-out chunks pass "
+            f"{check['true_positive_rate']:.0%}, impostors' chunks pass {check['false_positive_rate']:.0%}, AUC {check['auc']:.3f}.")
 
 
 def viability(sources: list[Source], minimum: int) -> dict[str, Any]:
@@ -88,42 +93,34 @@ def check_gate(slug: str, gate: dict[str, Any]) -> None:
             hint="The minimum is the setting mmos_min_words (LENDARIA_MMOS_MIN_WORDS).")
 
 
-def held_out_groups(texts: list[str]) -> list[str]:
-    """The held-out text as 2,000-word passages (the length fidelity is calibrated on), plus a shorter
-    remainder when it has at least MIN_OWN_PASSAGE_WORDS words."""
-    words = "\n\n".join(texts).split()
-    groups = [" ".join(words[i:i + CHUNK_WORDS]) for i in range(0, len(words), CHUNK_WORDS)]
-    return [g for g in groups if len(g.split()) >= MIN_OWN_PASSAGE_WORDS]
+def mind_language(metadata: dict[str, Any], build_texts: list[str]) -> tuple[str, str]:
+    """(language, how it is known): the one mind.yaml declares (ETL's metadata), else detected on the build set."""
+    declared = (metadata.get("language") or "").split("-")[0].lower()
+    if declared and declared != "und":
+        return declared, "declared"
+    return language_of("\n\n".join(build_texts)[:200_000]) or "und", "detected"
 
 
-def self_check(model: MindModel, held_out_texts: list[str]) -> dict[str, Any]:
-    """Own held-out passages and the reference half the calibration did not see, scored against the mind."""
-    from sklearn.metrics import roc_auc_score
-
-    reference = load_reference()
-    own = [fidelity.score(model, text) for text in held_out_groups(held_out_texts)]
-    word_z, ngram_z, _ = reference.z_rows(part="check")
-    others = [model.calibration.probability(*d) * 100 for d in fidelity.other_distances(model.space, model.build, word_z, ngram_z)]
-    labels = [1] * len(own) + [0] * len(others)
-    values = [r.score for r in own] + others
-    auc = float(roc_auc_score(labels, values)) if own and others else 0.0
-    return {
-        "own_held_out": [{"words": r.words, "score": r.score, "passed": r.passed} for r in own],
-        "reference_passages": len(others), "reference_passed": sum(v >= model.threshold for v in others),
-        "reference_mean_score": round(sum(others) / len(others), 1) if others else 0.0,
-        "auc": round(auc, 4),
-        "true_positive_rate": round(sum(r.passed for r in own) / len(own), 4) if own else 0.0,
-        "false_positive_rate": round(sum(v >= model.threshold for v in others) / len(others), 4) if others else 0.0,
-    }
+def self_check(mind: MindText) -> dict[str, Any]:
+    """The self-check against the reference pool of the mind's language only, so it does not depend on
+    which other minds exist (they join as impostors when texts are scored)."""
+    verifier = fidelity.prepare(mind, [], load_pool())
+    check = fidelity.self_check(verifier)
+    return {**check, "language": mind.language, "impostors": len(verifier.impostors),
+            "impostor_ids": [w.id for w in verifier.impostors], "against": verifier.basis}
 
 
-def fidelity_document(slug: str, model: MindModel, check: dict[str, Any], others: list[str]) -> dict[str, Any]:
-    return {"mind": slug, "method": fidelity.METHOD, "threshold": model.threshold,
-            "confidence": f"min(1, words / {fidelity.FULL_CONFIDENCE_WORDS:,}): texts shorter than the calibration's "
-                          f"{CHUNK_WORDS:,} words are noisier",
-            "calibration": {**model.calibration.as_dict(), "reference": "even-numbered reference chunks of each author",
-                            "other_minds": others},
-            "self_check": {**check, "reference": "odd-numbered reference chunks of each author (not seen by the calibration)"}}
+def fidelity_document(slug: str, language: str, language_from: str, cut: Split, check: dict[str, Any]) -> dict[str, Any]:
+    return {"mind": slug, "language": language, "language_from": language_from, "method": fidelity.METHOD,
+            "threshold": fidelity.THRESHOLD,
+            "confidence": f"min(1, words / {fidelity.FULL_CONFIDENCE_WORDS:,}): texts shorter than the calibration's chunks are noisier",
+            "impostor_policy": (f"chosen when a text is scored, nearest to the mind first: the up to {fidelity.gi.MAX_IMPOSTORS} writers "
+                                f"of {language} nearest to it among the shipped reference pool and the other minds of {language} "
+                                "under the same outputs root; calibrated then on this mind's held-out chunks and the impostors' "
+                                "chunks, so scores of all minds are on one scale and do not depend on build order"),
+            "held_out": {"chunks": len(cut.chunks), "words": sum(c.words for c in cut.chunks),
+                         "chunk_words": max((c.words for c in cut.chunks), default=0)},
+            "self_check": check}
 
 
 def fragments_by_source(catalog: Catalog, slug: str) -> dict[str, list[tuple[int, int, str]]]:
@@ -145,10 +142,9 @@ def kb_index(slug: str, catalog: Catalog, chunks: list[dict[str, Any]], topics: 
             "topics": topics}
 
 
-def build_set(sources: list[Source]) -> tuple[list[Passage], list[Passage], dict[str, str]]:
+def build_set(sources: list[Source]) -> tuple[Split, dict[str, str]]:
     bodies = {s.source_id: s.body for s in sources}
-    build, held_out = split([passages(s.source_id, s.body) for s in sources])
-    return build, held_out, bodies
+    return split([passages(s.source_id, s.body) for s in sources]), bodies
 
 
 def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResult:
@@ -170,17 +166,17 @@ def analyse_mind(catalog: Catalog, mind_slug: str, settings: Settings, session: 
     gate = viability(sources, settings.mmos_min_words)
     check_gate(mind_slug, gate)
     with_innerlens = catalog.fragments_file(mind_slug).is_file() and catalog.profile_file(mind_slug).is_file()
-    build, held_out, bodies = build_set(sources)
+    cut, bodies = build_set(sources)
+    build, held_out = cut.build, cut.held_out
     build_texts = text_of(bodies, build)
     if sum(p.words for p in build) < 2 * CHUNK_WORDS:
         raise ViabilityGateFailed(f"{mind_slug}: the build set has fewer than {2 * CHUNK_WORDS:,} words, too few to calibrate "
                                   "voice fidelity; add more of the person's text.")
-    reference = load_reference()
-    others = other_minds(catalog, mind_slug)
-    model = fidelity.build_model(reference, build_texts, part="calibration", other_texts=[join_texts(texts) for texts in others.values()])
-    check = self_check(model, text_of(bodies, held_out))
+    language, language_from = mind_language(metadata, build_texts)
+    mind = MindText.of(mind_slug, metadata.get("name") or mind_slug, language, build_texts, text_of(bodies, cut.chunks))
+    check = self_check(mind)
     fragments = fragments_by_source(catalog, mind_slug) if with_innerlens else None
-    profile = voice_profile(mind_slug, reference, model.build, build_texts, build, held_out, gate, with_innerlens, fragments)
+    profile = voice_profile(mind_slug, mind, build_texts, cut, gate, with_innerlens, fragments)
     chunks = kb.chunk_records(mind_slug, build, bodies, fragments)
     topics = kb.assign_topics(chunks)
     registry = get_registry()
@@ -188,7 +184,7 @@ def analyse_mind(catalog: Catalog, mind_slug: str, settings: Settings, session: 
     chunks_path, index_path = catalog.kb_chunks_file(mind_slug), catalog.kb_index_file(mind_slug)
     analysis = {voice_path: validated_text(catalog, voice_path, dump_yaml({"contract": registry.latest(VOICE_CONTRACT).ref, **profile})),
                 fidelity_path: validated_text(catalog, fidelity_path, dump_yaml({"contract": registry.latest(FIDELITY_CONTRACT).ref,
-                                                                             **fidelity_document(mind_slug, model, check, sorted(others))}))}
+                                                                             **fidelity_document(mind_slug, language, language_from, cut, check)}))}
     written = [catalog.relative(p) for p, text in analysis.items() if write_text_if_changed(p, text)]
     # the chunks' check reads the held-out spans of the voice profile just written
     knowledge = {chunks_path: validated_text(catalog, chunks_path, "".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -244,39 +240,55 @@ def _validated_documents(catalog: Catalog, slug: str, paths: list[Path]) -> list
     return [load_yaml(read_valid_file(catalog, path, hint)[1].decode("utf-8")) for path in paths]
 
 
-def build_texts_of(catalog: Catalog, slug: str, profile: dict[str, Any]) -> list[str]:
-    """A mind's build set from its files: every passage of its sources minus the held-out spans."""
-    held = {(s["source_id"], s["start"], s["end"]) for s in profile["split"]["held_out"]}
-    return [s.body[p.start:p.end] for s in read_sources(catalog, slug) for p in passages(s.source_id, s.body)
-            if (p.source_id, p.start, p.end) not in held]
+def mind_text(catalog: Catalog, slug: str) -> MindText:
+    """A mind's fidelity material from its contract files: the build set is every passage of its
+    sources outside the held-out chunks of voice-profile.yaml, which are the held-out chunks."""
+    profile, document = _validated_documents(catalog, slug, [catalog.voice_profile_file(slug), catalog.fidelity_file(slug)])
+    key = (str(catalog.root.resolve()), slug, sha256_bytes(catalog.voice_profile_file(slug).read_bytes()
+                                                           + catalog.sources_metadata(slug).read_bytes()))
+    return _mind_text(key, catalog, slug, profile, document)
 
 
-def other_minds(catalog: Catalog, slug: str) -> dict[str, list[str]]:
-    """The build sets of the other minds under the outputs root that have a voice profile (sorted by slug):
-    more "other" examples for the calibration, beside the reference authors."""
-    others = {}
-    for path in sorted(catalog.root.glob("minds/*/analysis/voice-profile.yaml")):
-        other = path.parent.parent.name
+_MIND_TEXTS: dict[tuple, MindText] = {}
+
+
+def _mind_text(key: tuple, catalog: Catalog, slug: str, profile: dict[str, Any], document: dict[str, Any]) -> MindText:
+    if key not in _MIND_TEXTS:
+        held = [(s["source_id"], s["start"], s["end"]) for s in profile["split"]["held_out"]]
+        sources = read_sources(catalog, slug)
+        bodies = {s.source_id: s.body for s in sources}
+        build = [s.body[p.start:p.end] for s in sources for p in passages(s.source_id, s.body)
+                 if not any(sid == p.source_id and p.start < end and start < p.end for sid, start, end in held)]
+        chunks = [bodies[sid][start:end] for sid, start, end in held if sid in bodies]
+        name = read_metadata(catalog, slug).get("name") or slug
+        _MIND_TEXTS[key] = MindText.of(slug, name, document["language"], build, chunks)
+    return _MIND_TEXTS[key]
+
+
+def mind_slugs(catalog: Catalog) -> list[str]:
+    """Every mind under the outputs root with MMOS outputs (a voice profile), sorted."""
+    return sorted(path.parent.parent.name for path in catalog.root.glob("minds/*/analysis/voice-profile.yaml"))
+
+
+def other_minds(catalog: Catalog, slug: str) -> list[MindText]:
+    """The other minds under the outputs root whose MMOS files validate, sorted by slug: impostors for
+    this mind when a text is scored (those of its language)."""
+    others = []
+    for other in mind_slugs(catalog):
         if other == slug:
             continue
         try:
-            (profile,) = _validated_documents(catalog, other, [path])
-            others[other] = build_texts_of(catalog, other, profile)
+            others.append(mind_text(catalog, other))
         except LendariaError:
             continue  # a mind whose files do not validate is not used; `lendaria validate` reports it
     return others
 
 
-def load_model(outputs_root: Path, slug: str) -> MindModel:
-    """A mind's fidelity model from its contract files: the build set is every source minus the
-    held-out spans of voice-profile.yaml; the calibration is fidelity.yaml's."""
+def load_verifier(outputs_root: Path, slug: str) -> Verifier:
+    """A mind ready to score texts: its impostors chosen now (reference pool and the other minds of its
+    language under ``outputs_root``) and calibrated on them."""
     catalog = Catalog(outputs_root)
-    profile, document = _validated_documents(catalog, slug, [catalog.voice_profile_file(slug), catalog.fidelity_file(slug)])
-    space = load_reference().space
-    build = counts_of(space, join_texts(build_texts_of(catalog, slug, profile)))
-    c = document["calibration"]
-    calibration = Calibration(c["intercept"], c["coef_words"], c["coef_ngrams"], c["own_examples"], c["other_examples"])
-    return MindModel(space, build, calibration, document["threshold"])
+    return fidelity.prepare(mind_text(catalog, slug), other_minds(catalog, slug), load_pool())
 
 
 def ask(outputs_root: Path, slug: str, question: str, top: int = 3) -> list[dict[str, Any]]:
@@ -317,14 +329,25 @@ def answer(outputs_root: Path, slug: str, question: str, top: int, settings: Set
 
 
 def score_texts(outputs_root: Path, slug: str, texts: list[str]) -> list[dict[str, Any]]:
-    """The ``fidelity`` service: each text scored against the mind (score, passed, words, confidence, method)."""
-    model = load_model(outputs_root, slug)
-    return [fidelity.score(model, text).as_dict() for text in texts]
+    """The ``fidelity`` service: each text scored against the mind (status, score, passed, words,
+    confidence, share of trials, language, method)."""
+    verifier = load_verifier(outputs_root, slug)
+    return [verifier.score(text).as_dict() for text in texts]
+
+
+def attribute_texts(outputs_root: Path, texts: list[str], minds: list[str] | None = None) -> list[dict[str, Any]]:
+    """The ``attribute`` service: for each text, the minds (default: every mind under ``outputs_root``)
+    ranked by score, the margin between the first two and the method."""
+    catalog = Catalog(outputs_root)
+    chosen = minds or mind_slugs(catalog)
+    if not chosen:
+        raise InputError("no mind to attribute to.", file=catalog.relative(catalog.root / "minds"),
+                         hint="Build one first: `lendaria run <mind>` (MMOS writes its voice profile).")
+    verifiers = {slug: load_verifier(outputs_root, slug) for slug in chosen}
+    return [fidelity.attribute(verifiers, text) for text in texts]
 
 
 def scope(slug: str, mind: str, outputs_root: Path, options: dict) -> list[Path]:
-    """What MMOS reads and writes (lendaria.resume): the whole mind folder, and the voice profile and
-    sources of every other mind that joins the fidelity calibration."""
-    catalog = Catalog(outputs_root)
-    others = [path for path in sorted(catalog.root.glob("minds/*/analysis/voice-profile.yaml")) if path.parent.parent.name != slug]
-    return [catalog.mind_dir(slug), *others, *(catalog.sources_dir(path.parent.parent.name) for path in others)]
+    """What MMOS reads and writes (lendaria.resume): the mind's folder. Other minds take no part in
+    what it writes (they join as impostors only when texts are scored)."""
+    return [Catalog(outputs_root).mind_dir(slug)]

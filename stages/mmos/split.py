@@ -1,12 +1,18 @@
 """The person's text as passages, and the deterministic build / held-out split (pure functions).
 
-A **passage** is a run of whole paragraphs of one source, about :data:`PASSAGE_WORDS` words (a
-longer paragraph is a passage alone), cited by (source id, start, end) offsets into the source body.
-The **held-out set** is every k-th passage of a round-robin walk over the sources (first passage of
-each source, then the second of each, …), so it is interleaved across sources and periods, until it
-holds ``held_out_target(words)`` words: about 15 %, at least 2,500 words when that is at most a
-quarter of the text. It is never used to build a profile, prompt, knowledge base or example; the
-fidelity self-check scores it.
+A **passage** is a run of whole paragraphs of one source, about :data:`PASSAGE_WORDS` words, cited by
+(source id, start, end) offsets into the source body. A paragraph longer than one and a half passages
+(a book extracted with one paragraph per chapter, a transcript without breaks) is cut at sentence ends,
+and a sentence longer than that at spaces, so every source, even a single book, yields passages.
+
+The **held-out set** is made of **chunks**: consecutive passages of one source of about
+:func:`chunk_words` words (2,000, the length fidelity is calibrated on; shorter for a small mind, so
+that it still has two). Chunks are dealt to the sources in turn (those with most chunks first) and spread
+evenly over each source's length, as many as it takes for the held-out set to hold
+``held_out_target(words)``: at least 15 % and at least 2,500 words, and never more than 30 %. The split
+is therefore inside sources as well as across them, interleaved over each source's length. The
+held-out text is never used to build a profile, prompt, knowledge base or example; the fidelity
+self-check and calibration score it.
 """
 
 from __future__ import annotations
@@ -15,10 +21,14 @@ import re
 from dataclasses import dataclass
 
 PASSAGE_WORDS = 250
+CHUNK_WORDS = 2_000
+MIN_CHUNK_WORDS = 1_000
 HELD_OUT_SHARE = 0.15
 HELD_OUT_MIN_WORDS = 2_500
-HELD_OUT_MAX_SHARE = 0.25
+HELD_OUT_MAX_SHARE = 0.30
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=[ \t]*\n[ \t]*\n|\s*\Z)", re.DOTALL)  # trailing blanks stay outside
+_SENTENCE = re.compile(r"\S.*?(?:[.!?…][\"'”’)\]]*(?=\s)|\Z)", re.DOTALL)
+_WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -36,21 +46,40 @@ class Passage:
         return [fid for start, end, fid in fragments.get(self.source_id, ()) if self.start <= start and end <= self.end]
 
 
+def _pieces(body: str, start: int, end: int, limit: int) -> list[tuple[int, int, int]]:
+    """(start, end, words) of the paragraph ``body[start:end]`` cut so no piece exceeds ``limit`` words:
+    at sentence ends, and a sentence longer than that at spaces."""
+    text = body[start:end]
+    count = len(text.split())
+    if count <= limit:
+        return [(start, end, count)]
+    units: list[tuple[int, int, int]] = []
+    for sentence in _SENTENCE.finditer(text):
+        words = list(_WORD.finditer(sentence.group()))
+        base = start + sentence.start()
+        for i in range(0, len(words), limit):
+            group = words[i:i + limit]
+            units.append((base + group[0].start(), base + group[-1].end(), len(group)))
+    return units
+
+
 def passages(source_id: str, body: str, target: int = PASSAGE_WORDS) -> list[Passage]:
-    """Whole paragraphs grouped into passages of about ``target`` words, in order."""
+    """Whole paragraphs (or, for an over-long paragraph, whole sentences) grouped into passages of
+    about ``target`` words, in order."""
     result: list[Passage] = []
     start = end = words = 0
+    limit = int(target * 1.5)
     for match in _PARAGRAPH.finditer(body):
-        count = len(match.group().split())
-        if words and words + count > target * 1.5:
-            result.append(Passage(source_id, start, end, words))
-            words = 0
-        if not words:
-            start = match.start()
-        end, words = match.end(), words + count
-        if words >= target:
-            result.append(Passage(source_id, start, end, words))
-            words = 0
+        for piece_start, piece_end, count in _pieces(body, match.start(), match.end(), limit):
+            if words and words + count > limit:
+                result.append(Passage(source_id, start, end, words))
+                words = 0
+            if not words:
+                start = piece_start
+            end, words = piece_end, words + count
+            if words >= target:
+                result.append(Passage(source_id, start, end, words))
+                words = 0
     if words:
         result.append(Passage(source_id, start, end, words))
     return result
@@ -60,32 +89,74 @@ def held_out_target(total_words: int) -> int:
     return int(min(max(HELD_OUT_SHARE * total_words, HELD_OUT_MIN_WORDS), HELD_OUT_MAX_SHARE * total_words))
 
 
-def round_robin(by_source: list[list[Passage]]) -> list[Passage]:
-    order, depth = [], max((len(p) for p in by_source), default=0)
-    for i in range(depth):
-        order += [p[i] for p in by_source if i < len(p)]
-    return order
+def chunk_words(total_words: int) -> int:
+    """The held-out chunks' length: 2,000 words, or half the held-out target when that is smaller (at
+    least 1,000), so that even a mind at the gate holds out two chunks."""
+    return max(MIN_CHUNK_WORDS, min(CHUNK_WORDS, held_out_target(total_words) // 2))
 
 
-def split(by_source: list[list[Passage]]) -> tuple[list[Passage], list[Passage]]:
-    """(build, held-out), each in source order."""
-    walk = round_robin(by_source)
-    total = sum(p.words for p in walk)
+def group_chunks(source: list[Passage], size: int) -> list[list[Passage]]:
+    """Consecutive passages of one source grouped into chunks of at least ``size`` words (a last,
+    shorter remainder joins the chunk before it)."""
+    groups: list[list[Passage]] = []
+    current: list[Passage] = []
+    for passage in source:
+        current.append(passage)
+        if sum(p.words for p in current) >= size:
+            groups.append(current)
+            current = []
+    if current:
+        if groups and sum(p.words for p in current) < size:
+            groups[-1] = groups[-1] + current
+        else:
+            groups.append(current)
+    return groups
+
+
+def spread_positions(count: int, picks: int) -> list[int]:
+    """``picks`` positions out of ``count``, evenly spread (the middle of each of ``picks`` equal parts)."""
+    return [int((i + 0.5) * count / picks) for i in range(picks)]
+
+
+def pick_chunks(by_source: list[list[list[Passage]]], picks: int) -> list[list[Passage]]:
+    """``picks`` chunks: dealt to the sources in turn (the ones with most chunks first), and spread evenly
+    over each source's length, so the held-out set is interleaved across sources and inside them."""
+    order = sorted(range(len(by_source)), key=lambda i: (-len(by_source[i]), i))
+    dealt = [0] * len(by_source)
+    left = picks
+    while left and any(dealt[i] < len(by_source[i]) for i in order):
+        for i in order:
+            if left and dealt[i] < len(by_source[i]):
+                dealt[i] += 1
+                left -= 1
+    return [by_source[i][j] for i in range(len(by_source)) if dealt[i] for j in spread_positions(len(by_source[i]), dealt[i])]
+
+
+@dataclass(frozen=True)
+class Split:
+    build: list[Passage]  # in source order
+    held_out: list[Passage]  # in source order
+    chunks: list[Passage]  # the held-out chunks as spans (consecutive passages of one source), in source order
+
+
+def split(by_source: list[list[Passage]]) -> Split:
+    """The build set and the held-out chunks (see the module's docstring)."""
+    total = sum(p.words for source in by_source for p in source)
     target = held_out_target(total)
-    held: set[Passage] = set()
-    if walk and target:
-        stride = max(2, round(total / target))
-        offset, taken = stride // 2, 0
-        while taken < target and len(held) < len(walk) - 1:
-            for passage in walk[offset::stride]:
-                if taken >= target:
-                    break
-                if passage not in held:
-                    held.add(passage)
-                    taken += passage.words
-            offset = (offset + 1) % stride
+    size = chunk_words(total)
+    grouped = [group_chunks(source, size) for source in by_source]
+    available = sum(len(g) for g in grouped)
+    held: list[list[Passage]] = []
+    if available > 1 and target:
+        for picks in range(max(1, round(target / size)), available):  # never every chunk: the build set keeps one
+            held = pick_chunks(grouped, picks)
+            if sum(p.words for chunk in held for p in chunk) >= target:
+                break
+    held_set = {p for chunk in held for p in chunk}
     in_order = [p for source in by_source for p in source]
-    return [p for p in in_order if p not in held], [p for p in in_order if p in held]
+    position = {p: i for i, p in enumerate(in_order)}
+    spans = [Passage(c[0].source_id, c[0].start, c[-1].end, sum(p.words for p in c)) for c in sorted(held, key=lambda c: position[c[0]])]
+    return Split([p for p in in_order if p not in held_set], [p for p in in_order if p in held_set], spans)
 
 
 def text_of(bodies: dict[str, str], chosen: list[Passage]) -> list[str]:

@@ -2,8 +2,8 @@
 
 The fingerprint is a sha256 over everything the outputs depend on: the stage's code, reference data
 and templates; the gate's minimum; the engine (and model); the mind's sources and metadata; InnerLens's
-fragments and profile when present; and the voice profiles of the other minds under the same outputs
-root (they join the fidelity calibration). The last run is remembered under
+fragments and profile when present. Other minds take no part (they join as impostors only when texts
+are scored). The last run is remembered under
 ``$LENDARIA_HOME/cache/mmos/<slug>.json`` with the sha256 of its outputs, so an edited or deleted
 output file is rewritten even when the inputs did not change.
 """
@@ -19,7 +19,7 @@ from lendaria.catalog import Catalog
 from lendaria.fileio import atomic_write_bytes, files_sha256
 
 HERE = Path(__file__).parent
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 def output_paths(catalog: Catalog, slug: str, layers: tuple[str, ...]) -> list[Path]:
@@ -33,7 +33,6 @@ def inputs_fingerprint(catalog: Catalog, slug: str, engine: str, min_words: int)
     code = sorted([*HERE.glob("*.py"), *(HERE / "data").glob("*"), *(HERE / "templates").glob("*.j2")])
     inputs = [*code, *sorted(catalog.sources_dir(slug).glob("*.md")), catalog.sources_metadata(slug),
               catalog.fragments_file(slug), catalog.profile_file(slug)]
-    inputs += [p for p in sorted(catalog.root.glob("minds/*/analysis/voice-profile.yaml")) if p.parent.parent.name != slug]
     for path in inputs:
         digest.update(str(path.relative_to(HERE) if path.is_relative_to(HERE) else catalog.relative(path)).encode() + b"\0")
         digest.update((path.read_bytes() if path.is_file() else b"(absent)") + b"\0")
