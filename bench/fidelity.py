@@ -34,7 +34,7 @@ import re
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,13 +42,14 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from stages.mmos.fidelity import MindText, Verifier, prepare  # noqa: E402
+from stages.mmos.fidelity import THRESHOLD, MindText, Verifier, prepare  # noqa: E402
 from stages.mmos.pool import LanguagePool, Pool, corpus_texts, is_bench_held_out, load_pool  # noqa: E402
 from stages.mmos.space import CHUNK_WORDS, Space, Tally, chunks  # noqa: E402
 from stages.mmos.split import passages, split, text_of  # noqa: E402
 
 BASELINE_WORDS = 300
 TEST_EVERY, TEST_AT = 5, 2  # pairwise: every fifth chunk of a pool writer is a test passage
+SMALL_MIND_CHUNKS = 10  # the small mind of 'small vs large': 20,000 words, held-out chunks included
 
 
 @dataclass
@@ -64,16 +65,6 @@ def mind_from_text(slug: str, text: str, language: str = "en") -> MindText:
     cut = split([passages(slug, text)])
     bodies = {slug: text}
     return MindText.of(slug, slug, language, text_of(bodies, cut.build), text_of(bodies, cut.chunks))
-
-
-def mind_from_tallies(slug: str, language: str, tallies: list[Tally]) -> MindText:
-    """A mind from 2,000-word chunk tallies (a pool writer): every sixth chunk held out (at least two)."""
-    held = [t for i, t in enumerate(tallies) if i % 6 == 2] or tallies[-2:]
-    build = [t for t in tallies if t not in held]
-    total = build[0]
-    for t in build[1:]:
-        total = total + t
-    return MindText(slug, slug, language, total, tuple(held))
 
 
 def corpus_cases(corpus: Path) -> dict[str, Case]:
@@ -145,9 +136,10 @@ def years(era: str) -> tuple[int, int]:
     return (min(found), max(found)) if found else (0, 9999)
 
 
-def same_genre_pairs(language_pool: LanguagePool, slack: int = 30) -> list[tuple[str, str]]:
-    """Pairs of pool writers of one genre whose eras overlap (within ``slack`` years)."""
-    writers = language_pool.writers
+def same_genre_pairs(language_pool: LanguagePool, split: str = "test", slack: int = 30) -> list[tuple[str, str]]:
+    """Pairs of pool writers of one genre and of the benchmark's ``split`` (test, or dev: the writers the
+    method's parameters were chosen on) whose eras overlap (within ``slack`` years)."""
+    writers = [w for w in language_pool.writers if w.get("split", "test") == split]
     pairs = []
     for a, b in itertools.combinations(writers, 2):
         (a0, a1), (b0, b1) = years(a["era"]), years(b["era"])
@@ -156,33 +148,83 @@ def same_genre_pairs(language_pool: LanguagePool, slack: int = 30) -> list[tuple
     return pairs
 
 
-def pairwise(pool: Pool, language: str, pair: tuple[str, str]) -> dict:
-    """Two writers of one genre, out of the pool, a mind each from four fifths of their chunks; the other
-    fifth attributed to one of the two."""
-    language_pool = pool.get(language)
-    exclude = frozenset(pair)
-    cases = {}
+def without_rows(language_pool: LanguagePool, rows: set[int]) -> LanguagePool:
+    """The pool without some chunks (those a benchmark mind is built from or tested on)."""
+    keep = np.array([r not in rows for r in range(len(language_pool.writer_of))])
+    return replace(language_pool, counts=language_pool.counts[keep], totals=language_pool.totals[keep],
+                   writer_of=language_pool.writer_of[keep], sketches=language_pool.sketches[keep])
+
+
+def spread_indices(count: int, limit: int) -> list[int]:
+    return list(range(count)) if count <= limit else [round(i * (count - 1) / (limit - 1)) for i in range(limit)]
+
+
+VARIANTS = {
+    "symmetric": "a mind each from four fifths of their chunks, both out of the pool",
+    "small vs large": f"the author under test has a small mind ({SMALL_MIND_CHUNKS} chunks), the other all four fifths; "
+                      "its passages attributed (each writer of the pair in turn is the small one)",
+    "author in pool": "each mind from half of its writer's four fifths, the other half left in the pool as an impostor "
+                      "(the mind's author is in the reference under other texts)",
+    "later texts": "each mind from the first four fifths of its writer's text, tested on the last fifth (other speeches, "
+                   "chapters or works than the mind was built from)",
+}
+
+
+def pair_cases(language_pool: LanguagePool, pair: tuple[str, str], variant: str, small: str | None = None
+               ) -> tuple[dict[str, Case], LanguagePool, frozenset[str]]:
+    """The pair's minds and test passages for a variant, the pool they are verified against and the
+    writers excluded from it."""
+    cases, dropped = {}, set()
     for writer in pair:
+        index = language_pool.ids().index(writer)
+        rows = [int(r) for r in np.flatnonzero(language_pool.writer_of == index)]
         tallies = language_pool.tallies(writer)
-        material = [t for i, t in enumerate(tallies) if i % TEST_EVERY != TEST_AT]
-        tests = [t for i, t in enumerate(tallies) if i % TEST_EVERY == TEST_AT]
-        cases[writer] = Case(mind_from_tallies(writer, language, material), tests)
-    return pair_result(cases, pool, language, exclude)
+        tests = [i for i in range(len(rows)) if i % TEST_EVERY == TEST_AT]
+        material = [i for i in range(len(rows)) if i % TEST_EVERY != TEST_AT]
+        if variant == "later texts":
+            cut = len(rows) - len(tests)
+            tests, material = list(range(cut, len(rows))), list(range(cut))
+        if variant == "small vs large" and writer == small:
+            material = [material[i] for i in spread_indices(len(material), SMALL_MIND_CHUNKS)]
+        if variant == "author in pool":
+            material = material[::2]
+        cases[writer] = Case(MindText.from_chunks(writer, language_pool.language, [tallies[i] for i in material]),
+                             [tallies[i] for i in tests] if variant != "small vs large" or writer == small else [])
+        dropped |= {rows[i] for i in tests + material}
+    if variant == "author in pool":
+        return cases, without_rows(language_pool, dropped), frozenset()
+    return cases, language_pool, frozenset(pair)
 
 
-def pair_result(cases: dict[str, Case], pool: Pool, language: str, exclude: frozenset[str]) -> dict:
+def pairwise(pool: Pool, language: str, pair: tuple[str, str], variant: str = "symmetric") -> dict:
+    """One line of the same-genre benchmark: the pair's held-out passages attributed to one of its two
+    minds, and how many pass each mind's verification (own: should; other: should not)."""
+    language_pool = pool.get(language)
+    rounds = [pair_cases(language_pool, pair, variant, small) for small in (pair if variant == "small vs large" else (None,))]
+    tally = {"right": 0, "base_right": 0, "total": 0, "own_pass": 0, "other_pass": 0}
+    for cases, verify_pool, exclude in rounds:
+        counts = attribute_pair(cases, Pool({**pool.languages, language: verify_pool}, pool.meta), language, exclude)
+        tally = {key: tally[key] + counts[key] for key in tally}
+    total = tally["total"]
+    return {"pair": sorted(pair), "language": language, "variant": variant, "passages": total,
+            "lendaria": round(tally["right"] / total, 4), "baseline": round(tally["base_right"] / total, 4),
+            "own_pass": round(tally["own_pass"] / total, 4), "other_pass": round(tally["other_pass"] / total, 4)}
+
+
+def attribute_pair(cases: dict[str, Case], pool: Pool, language: str, exclude: frozenset[str]) -> dict[str, int]:
     minds = [c.mind for c in cases.values()]
     verifiers = {w: prepare(c.mind, minds, pool, exclude) for w, c in cases.items()}
     base_space = baseline_space(pool.get(language), exclude)
-    right = base_right = total = 0
+    counts = {"right": 0, "base_right": 0, "total": 0, "own_pass": 0, "other_pass": 0}
     for writer, case in cases.items():
         for test in case.tests:
             scores = {w: lendaria_score(v, test) for w, v in verifiers.items()}
-            right += max(scores, key=lambda w: scores[w]) == writer
-            base_right += max(cases, key=lambda w: baseline_similarity(base_space, cases[w].mind, test)) == writer
-            total += 1
-    return {"pair": sorted(cases), "language": language, "passages": total,
-            "lendaria": round(right / total, 4), "baseline": round(base_right / total, 4)}
+            counts["right"] += max(scores, key=lambda w: scores[w]) == writer
+            counts["base_right"] += max(cases, key=lambda w: baseline_similarity(base_space, cases[w].mind, test)) == writer
+            counts["own_pass"] += scores[writer][0] >= THRESHOLD
+            counts["other_pass"] += any(scores[w][0] >= THRESHOLD for w in scores if w != writer)
+            counts["total"] += 1
+    return counts
 
 
 def time_scoring(verifier: Verifier, text: str, repeats: int = 15) -> float:
@@ -219,68 +261,123 @@ def time_stage(corpus: Path, author: str) -> dict:
             "seconds": round(seconds, 3), "self_check": {k: check.get(k) for k in ("status", "auc", "true_positive_rate", "false_positive_rate")}}
 
 
-def run(corpus: Path, quick: bool = False) -> dict:
+def open_set(pool: Pool, language: str, pair: tuple[str, str]) -> tuple[list[int], list[float], list[float]]:
+    """Same-genre verification against a writer never seen: each mind of the pair verified with the other
+    writer out of its impostors and out of the pool; its own passages (label 1) and the other writer's
+    (label 0) scored by Lendária and by the baseline's similarity."""
+    cases, language_pool, exclude = pair_cases(pool.get(language), pair, "symmetric")
+    base_space = baseline_space(language_pool, exclude)
+    labels, ours, theirs = [], [], []
+    for writer, case in cases.items():
+        verifier = prepare(case.mind, [], pool, exclude)
+        for other, other_case in cases.items():
+            for test in other_case.tests:
+                labels.append(int(other == writer))
+                ours.append(lendaria_score(verifier, test)[0])
+                theirs.append(baseline_similarity(base_space, case.mind, test))
+    return labels, ours, theirs
+
+
+def same_genre(pool: Pool, split: str, quick: bool) -> tuple[list[dict], dict]:
+    """Every same-genre pair of the split under every variant, and a summary per variant."""
+    lines, labels, ours, theirs = [], [], [], []
+    for language, language_pool in sorted(pool.languages.items()):
+        candidates = same_genre_pairs(language_pool, split)
+        for pair in candidates[:3] if quick else candidates:
+            lines += [pairwise(pool, language, pair, variant) for variant in VARIANTS]
+            pair_labels, pair_ours, pair_theirs = open_set(pool, language, pair)
+            labels, ours, theirs = labels + pair_labels, ours + pair_ours, theirs + pair_theirs
+    summary = {"open set": {"pairs": len(lines) // len(VARIANTS), "examples": len(labels),
+                            "auc_lendaria": round(auc(labels, ours), 4) if labels else None,
+                            "auc_baseline": round(auc(labels, theirs), 4) if labels else None}}
+    for variant in VARIANTS:
+        rows = [line for line in lines if line["variant"] == variant]
+        summary[variant] = {"pairs": len(rows), "passages": sum(r["passages"] for r in rows),
+                            **{f"{who}_{stat}": round(fn(r[who] for r in rows), 4) if rows else None
+                               for who in ("lendaria", "baseline") for stat, fn in (("min", min), ("mean", statistics.fmean))},
+                            **{key: round(sum(r[key] * r["passages"] for r in rows) / max(1, sum(r["passages"] for r in rows)), 4)
+                               for key in ("own_pass", "other_pass")}}
+    return lines, summary
+
+
+def run(corpus: Path, quick: bool = False, split: str = "test") -> dict:
     pool = load_pool()
     started = time.perf_counter()
+    report = {"benchmark": "fidelity", "split": split, "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+              "pool": pool.meta["coverage"], "variants": VARIANTS,
+              "baseline": f"z-scored cosine Delta over the pool's {BASELINE_WORDS} most frequent words, nearest mind",
+              "targets": {"attribution": 0.95, "auc": 0.95, "pair": 0.95, "stage_seconds": 20.0, "score_seconds": 0.2}}
+    report["same_genre_pairs"], report["same_genre"] = same_genre(pool, split, quick)
+    if split == "dev":
+        report["evaluation_seconds"] = round(time.perf_counter() - started, 1)
+        return report
     cases = corpus_cases(corpus)
-    loao = leave_one_author_out(cases, pool)
-    pairs = []
-    for language, language_pool in sorted(pool.languages.items()):
-        candidates = same_genre_pairs(language_pool)
-        pairs += [pairwise(pool, language, pair) for pair in (candidates[:3] if quick else candidates)]
+    report["leave_one_author_out"] = leave_one_author_out(cases, pool)
     largest = max(cases, key=lambda a: cases[a].mind.build.total_words)
     verifier = prepare(cases[largest].mind, [c.mind for c in cases.values()], pool, frozenset(cases))
     load_started = time.perf_counter()
     prepare(cases[largest].mind, [c.mind for c in cases.values()], pool, frozenset(cases))
     load_seconds = time.perf_counter() - load_started
     sample = " ".join(corpus_texts(corpus)[largest].split()[:CHUNK_WORDS])
-    report = {
-        "benchmark": "fidelity", "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-        "pool": pool.meta["coverage"], "baseline": f"z-scored cosine Delta over the pool's {BASELINE_WORDS} most frequent words, nearest mind",
-        "leave_one_author_out": loao, "same_genre_pairs": pairs,
-        "same_genre": {"pairs": len(pairs), "lendaria_min": min((p["lendaria"] for p in pairs), default=None),
-                       "baseline_min": min((p["baseline"] for p in pairs), default=None),
-                       "lendaria_mean": round(statistics.fmean(p["lendaria"] for p in pairs), 4) if pairs else None,
-                       "baseline_mean": round(statistics.fmean(p["baseline"] for p in pairs), 4) if pairs else None},
-        "speed": {"score_2000_words_seconds": round(time_scoring(verifier, sample), 5), "load_mind_seconds": round(load_seconds, 4),
-                  "impostors": len(verifier.impostors)},
-        "evaluation_seconds": round(time.perf_counter() - started, 1),
-        "targets": {"attribution": 0.95, "auc": 0.95, "pair": 0.95, "stage_seconds": 20.0, "score_seconds": 0.2},
-    }
+    report["speed"] = {"score_2000_words_seconds": round(time_scoring(verifier, sample), 5), "load_mind_seconds": round(load_seconds, 4),
+                       "impostors": len(verifier.impostors)}
+    report["evaluation_seconds"] = round(time.perf_counter() - started, 1)
     report["one_source_stage"] = time_stage(corpus, largest)
     return report
 
 
 def meets(report: dict) -> dict:
-    t, loao, stage = report["targets"], report["leave_one_author_out"], report["one_source_stage"]
-    pairs = report["same_genre_pairs"]
-    return {"attribution": loao["attribution"]["lendaria"] >= t["attribution"], "auc": loao["auc"]["lendaria"] >= t["auc"],
-            "pairs": all(p["lendaria"] >= t["pair"] for p in pairs),
-            "baseline_never_better": loao["attribution"]["lendaria"] >= loao["attribution"]["baseline"]
-            and loao["auc"]["lendaria"] >= loao["auc"]["baseline"] and all(p["lendaria"] >= p["baseline"] for p in pairs),
-            "one_source_measured": stage["held_out_words"] > 0 and stage["self_check"]["status"] == "measured",
-            "stage": stage["seconds"] < t["stage_seconds"], "score": report["speed"]["score_2000_words_seconds"] < t["score_seconds"]}
+    t, pairs = report["targets"], report["same_genre_pairs"]
+    open_line = report["same_genre"]["open set"]
+    result = {"pairs": all(p["lendaria"] >= t["pair"] for p in pairs),
+              "baseline_never_better": all(p["lendaria"] >= p["baseline"] for p in pairs)
+              and (open_line["auc_lendaria"] or 0) >= (open_line["auc_baseline"] or 0)}
+    if "leave_one_author_out" in report:
+        loao, stage = report["leave_one_author_out"], report["one_source_stage"]
+        result["baseline_never_better"] = result["baseline_never_better"] and all(
+            loao[key]["lendaria"] >= loao[key]["baseline"] for key in ("attribution", "auc"))
+        result |= {"attribution": loao["attribution"]["lendaria"] >= t["attribution"], "auc": loao["auc"]["lendaria"] >= t["auc"],
+                   "one_source_measured": stage["held_out_words"] > 0 and stage["self_check"]["status"] == "measured",
+                   "stage": stage["seconds"] < t["stage_seconds"], "score": report["speed"]["score_2000_words_seconds"] < t["score_seconds"]}
+    return result
+
+
+def row(label: str, ours: float, theirs: float, percent: bool = True) -> str:
+    style = ">9.1%" if percent else ">9.4f"
+    flag = "  <- baseline better" if theirs > ours else ""
+    return f"{label[:64]:<64} {ours:{style}} {theirs:{style}}{flag}"
 
 
 def print_report(report: dict, out: Path) -> None:
-    loao = report["leave_one_author_out"]
-    print(f"voice fidelity: Lendária (General Impostors) vs baseline ({report['baseline']})")
+    print(f"voice fidelity ({report['split']} writers): Lendária (General Impostors) vs baseline ({report['baseline']})")
     print("pool: " + "; ".join(f"{lang} {c['writers']} writers ({', '.join(c['genres'])})" for lang, c in report["pool"].items()))
-    print(f"\n{'line':<58} {'Lendária':>9} {'baseline':>9}")
-    print(f"{'leave-one-author-out attribution (' + str(loao['passages']) + ' passages)':<58} "
-          f"{loao['attribution']['lendaria']:>9.1%} {loao['attribution']['baseline']:>9.1%}")
-    print(f"{'leave-one-author-out AUC own vs other (open set)':<58} {loao['auc']['lendaria']:>9.4f} {loao['auc']['baseline']:>9.4f}")
-    for author, row in loao["authors"].items():
-        print(f"{'  ' + author + ' (' + str(row['passages']) + ')':<58} {row['lendaria']:>9.1%} {row['baseline']:>9.1%}")
+    print(f"\n{'line':<64} {'Lendária':>9} {'baseline':>9}")
+    if "leave_one_author_out" in report:
+        loao = report["leave_one_author_out"]
+        print(row(f"leave-one-author-out attribution ({loao['passages']} passages)", loao["attribution"]["lendaria"], loao["attribution"]["baseline"]))
+        print(row("leave-one-author-out AUC own vs other (open set)", loao["auc"]["lendaria"], loao["auc"]["baseline"], percent=False))
+        for author, line in loao["authors"].items():
+            print(row(f"  {author} ({line['passages']})", line["lendaria"], line["baseline"]))
+    open_set_line = report["same_genre"]["open set"]
+    if open_set_line["examples"]:
+        print(row(f"same genre, open set: AUC own vs the other writer, unseen ({open_set_line['examples']} scores)",
+                  open_set_line["auc_lendaria"], open_set_line["auc_baseline"], percent=False))
+    for variant, summary in report["same_genre"].items():
+        if variant != "open set" and summary["pairs"]:
+            print(row(f"same genre, {variant}: {summary['pairs']} pairs, worst pair", summary["lendaria_min"], summary["baseline_min"]))
+            print(row(f"same genre, {variant}: mean over pairs ({summary['passages']} passages)", summary["lendaria_mean"], summary["baseline_mean"]))
+            print(f"{'    verification at ' + str(THRESHOLD) + ': own passages pass, the other mind passes':<64} "
+                  f"{summary['own_pass']:>9.1%} {summary['other_pass']:>9.1%}")
     for pair in report["same_genre_pairs"]:
-        label = f"same genre {pair['language']}: {pair['pair'][0]} / {pair['pair'][1]} ({pair['passages']})"
-        print(f"{label[:58]:<58} {pair['lendaria']:>9.1%} {pair['baseline']:>9.1%}")
-    stage, speed = report["one_source_stage"], report["speed"]
-    print(f"\none source: MMOS stage on {stage['author']} ({stage['own_words']:,} words in {stage['sources']} file): "
-          f"{stage['seconds']:.2f} s (target < 20 s); held out {stage['held_out_words']:,} words; self-check "
-          f"{stage['self_check']['status']}, AUC {stage['self_check']['auc']}")
-    print(f"speed: score a 2,000-word text {speed['score_2000_words_seconds'] * 1000:.1f} ms (target < 200 ms) with "
-          f"{speed['impostors']} impostors; load a mind (impostors, calibration) {speed['load_mind_seconds'] * 1000:.0f} ms")
+        print(row(f"  {pair['variant']}, {pair['language']}: {pair['pair'][0]} / {pair['pair'][1]} ({pair['passages']})",
+                  pair["lendaria"], pair["baseline"]))
+    if "one_source_stage" in report:
+        stage, speed = report["one_source_stage"], report["speed"]
+        print(f"\none source: MMOS stage on {stage['author']} ({stage['own_words']:,} words in {stage['sources']} file): "
+              f"{stage['seconds']:.2f} s (target < 20 s); held out {stage['held_out_words']:,} words; self-check "
+              f"{stage['self_check']['status']}, AUC {stage['self_check']['auc']}")
+        print(f"speed: score a 2,000-word text {speed['score_2000_words_seconds'] * 1000:.1f} ms (target < 200 ms) with "
+              f"{speed['impostors']} impostors; load a mind (impostors, calibration) {speed['load_mind_seconds'] * 1000:.0f} ms")
     print(f"meets: {report['meets']}")
     print(f"wrote {out}")
 
@@ -288,16 +385,20 @@ def print_report(report: dict, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path(os.environ.get("LENDARIA_CORPUS", REPO.parent / "shared" / "corpus")))
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "fidelity.json")
+    parser.add_argument("--out", type=Path, default=None, help="JSON report (default bench/results/fidelity[-dev].json).")
     parser.add_argument("--quick", action="store_true", help="Only the first three same-genre pairs per language.")
+    parser.add_argument("--dev", action="store_true", help="The same-genre lines on the dev writers (the ones the method was tuned on) "
+                                                           "instead of the test writers; no corpus lines.")
     args = parser.parse_args()
     if not (args.corpus / "MANIFEST.yaml").is_file():
         sys.exit(f"corpus not found at {args.corpus} (expected ../shared/corpus with MANIFEST.yaml)")
-    report = run(args.corpus, args.quick)
+    split = "dev" if args.dev else "test"
+    out = args.out or REPO / "bench" / "results" / f"fidelity{'-dev' if args.dev else ''}.json"
+    report = run(args.corpus, args.quick, split)
     report["meets"] = meets(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print_report(report, args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print_report(report, out)
 
 
 if __name__ == "__main__":

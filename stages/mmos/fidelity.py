@@ -55,6 +55,17 @@ class MindText:
         return cls(slug, name, language, Tally.of(joined), tuple(Tally.of(t) for t in held_out_chunks),
                    shingle_hashes("\n\n".join([joined, *held_out_chunks])))
 
+    @classmethod
+    def from_chunks(cls, slug: str, language: str, tallies: list[Tally], every: int = 6) -> "MindText":
+        """A mind made of 2,000-word chunk tallies (a pool writer standing as a mind): every ``every``-th
+        chunk held out (at least two), the rest its build set."""
+        held = [t for i, t in enumerate(tallies) if i % every == 2] or tallies[-2:]
+        build = [t for t in tallies if not any(t is h for h in held)]
+        total = build[0]
+        for t in build[1:]:
+            total = total + t
+        return cls(slug, slug, language, total, tuple(held))
+
     def writer(self, space: Space) -> Writer:
         return Writer(self.slug, self.name, "mind", "mind", "", space.doc_of(self.build), tuple(space.doc_of(t) for t in self.held_out))
 
@@ -105,6 +116,7 @@ class Verifier:
     platt: gi.Platt | None
     reason: str = ""  # why it is not measured, when platt is None
     basis: str = ""
+    calibration: str = ""  # what the share-to-probability map was fitted on
     own_shares: list[float] = field(default_factory=list)
     own_words: list[int] = field(default_factory=list)
     other_shares: list[tuple[str, float]] = field(default_factory=list)
@@ -135,19 +147,37 @@ class Verifier:
             return Fidelity("not measured", None, None, words, 0.0, None, language, self.reason)
         value = self.share(self.space.z(self.space.doc(text)))
         score = round(self.probability(value), 1)
-        return Fidelity("scored", score, score >= self.threshold, words, confidence, round(value, 4), language)
+        return Fidelity("scored", score, score >= self.threshold, words, confidence, round(value, 2), language)
 
     def describe(self) -> dict[str, Any]:
         """The impostor policy as applied: for run summaries and ``lendaria attribute``."""
         return {"language": self.language, "space": self.space.basis, "impostors": [w.describe() for w in self.impostors],
-                "calibration": self.platt.as_dict() if self.platt else None, "measured": self.measured,
+                "calibration": {**self.platt.as_dict(), "fitted_on": self.calibration} if self.platt else None,
+                "measured": self.measured,
                 **({"reason": self.reason} if self.reason else {})}
 
 
+def cosines(rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1) * np.linalg.norm(vector)
+    return np.divide(rows @ vector, norms, out=np.zeros(len(rows)), where=norms > 0)
+
+
+def indistinguishable(me: Writer, writers: list[Writer], space: Space) -> set[str]:
+    """Pool writers the mind cannot be told from on its own held-out chunks: for at least half of them
+    the chunk is nearer (cosine of z-scores, all features) to the writer than to the mind's own build
+    profile. Such a writer is the mind's author under other texts (or a twin voice), not an impostor."""
+    if not me.chunks:
+        return set()
+    chunks = space.z_rows(me.chunks)
+    own = cosines(chunks, space.z(me.profile))
+    return {w.id for w in writers if w.kind == "pool" and float(np.mean(cosines(chunks, space.z(w.profile)) > own)) >= 0.5}
+
+
 def candidates(mind: MindText, others: list[MindText], pool: Pool | None, exclude: frozenset[str] = frozenset()
-               ) -> tuple[Space | None, list[Writer], str]:
+               ) -> tuple[Space, list[Writer], str]:
     """The space of the mind's language and every writer that may be its impostor (pool writers but
-    ``exclude``, other minds of the language), with a note on where they come from."""
+    ``exclude`` and but the mind's own author, other minds of the language), with a note on where they
+    come from."""
     peers = [o for o in others if o.language == mind.language and o.slug != mind.slug]
     language_pool = pool.get(mind.language) if pool else None
     itself = language_pool.sharing_texts(mind.shingles) - exclude if language_pool is not None else set()
@@ -155,19 +185,25 @@ def candidates(mind: MindText, others: list[MindText], pool: Pool | None, exclud
     if language_pool is not None and set(language_pool.ids()) - exclude:
         space = language_pool.space(exclude)
         writers = language_pool.pool_writers(space, exclude)
-        note = f"reference pool of {mind.language} ({len(writers)} writers) and {len(peers)} other mind(s)" + (
-            f"; left out as the mind itself (its texts are in the pool): {', '.join(sorted(itself))}" if itself else "")
+        twins = indistinguishable(mind.writer(space), writers, space)
+        writers = [w for w in writers if w.id not in twins]
+        note = f"reference pool of {mind.language} ({len(writers)} writers) and {len(peers)} other mind(s)"
+        if itself:
+            note += f"; left out as the mind itself (its texts are in the pool): {', '.join(sorted(itself))}"
+        if twins:
+            note += f"; left out as the mind's own voice (nearer than the mind to its own held-out text): {', '.join(sorted(twins))}"
     else:
         space = minds_space(mind.language, [mind, *peers])
         writers = []
-        note = f"no reference pool for {mind.language}: calibrated against the other minds of {mind.language} only ({len(peers)})"
+        note = f"no reference pool for {mind.language}: verified against the other minds of {mind.language} only ({len(peers)})"
     writers += [p.writer(space) for p in peers]
     return space, writers, note
 
 
 def prepare(mind: MindText, others: list[MindText], pool: Pool | None, exclude: frozenset[str] = frozenset()) -> Verifier:
-    """Choose the impostors nearest to the mind and calibrate; ``exclude``: pool writers that are the
-    mind itself (a benchmark author) or must stay unseen."""
+    """Choose the impostors nearest to the mind, take the share-to-probability map of its language, and
+    score its own held-out chunks and its impostors' chunks (the self-check's material); ``exclude``:
+    pool writers that are the mind itself (a benchmark author) or must stay unseen."""
     space, writers, note = candidates(mind, others, pool, exclude)
     me = mind.writer(space)
     profile = space.z(me.profile)
@@ -179,20 +215,17 @@ def prepare(mind: MindText, others: list[MindText], pool: Pool | None, exclude: 
     if not chosen:
         verifier.reason = f"no impostor in {mind.language}: the pool has no writer of it and no other mind of it exists"
         return verifier
-    if not me.chunks:
-        verifier.reason = "the mind has no held-out chunk to calibrate on"
-        return verifier
     verifier.own_shares = [verifier.share(space.z(chunk)) for chunk in me.chunks]
     verifier.own_words = [chunk.total_words for chunk in me.chunks]
-    for rank, writer in enumerate(chosen):
-        if len(chosen) == 1:
-            break  # a lone impostor left out leaves none to compare with
-        for chunk in spread(writer.chunks, CALIBRATION_CHUNKS):
-            verifier.other_shares.append((writer.id, verifier.share(space.z(chunk), left_out=rank)))
-    if not verifier.other_shares:
-        verifier.reason = "a single impostor: its own chunks cannot be scored with it left out"
+    if len(chosen) > 1:  # a lone impostor left out leaves none to compare its own chunks with
+        for rank, writer in enumerate(chosen):
+            for chunk in spread(writer.chunks, CALIBRATION_CHUNKS):
+                verifier.other_shares.append((writer.id, verifier.share(space.z(chunk), left_out=rank)))
+    calibration = pool.calibration() if pool is not None else None
+    if calibration is None:
+        verifier.reason = "no share-to-probability map: the reference pool was built without one"
         return verifier
-    verifier.platt = gi.fit_platt(verifier.own_shares, [s for _, s in verifier.other_shares])
+    verifier.platt, verifier.calibration = calibration
     return verifier
 
 
@@ -205,21 +238,23 @@ def spread(items: tuple | list, limit: int) -> list:
 
 
 def self_check(verifier: Verifier) -> dict[str, Any]:
-    """How well the mind tells its own held-out chunks from its impostors' chunks: AUC of the shares
-    (calibration-free), and pass rates where each example's probability comes from a calibration fitted
-    without it (leave-one-out), so no example grades itself."""
+    """How well the mind tells its own held-out chunks from its impostors' chunks: AUC of the shares, and
+    the pass rates of both at the threshold. The share-to-probability map was fitted on other writers,
+    so no example grades itself. Not measured, with the reason, when there is nothing to compare."""
     if not verifier.measured:
         return {"status": "not measured", "reason": verifier.reason}
+    own, other = verifier.own_shares, [s for _, s in verifier.other_shares]
+    if not own or not other:
+        return {"status": "not measured",
+                "reason": "the mind has no held-out chunk" if not own else "a single impostor: its own chunks cannot be scored with it left out"}
     from sklearn.metrics import roc_auc_score
 
-    own, other = verifier.own_shares, [s for _, s in verifier.other_shares]
-    own_scores = [100 * gi.fit_platt(own[:i] + own[i + 1:], other).probability(s) if len(own) > 1 else verifier.probability(s)
-                  for i, s in enumerate(own)]
-    other_scores = [100 * gi.fit_platt(own, other[:i] + other[i + 1:]).probability(s) for i, s in enumerate(other)]
+    own_scores = [verifier.probability(s) for s in own]
+    other_scores = [verifier.probability(s) for s in other]
     auc = float(roc_auc_score([1] * len(own) + [0] * len(other), own + other))
     return {
         "status": "measured",
-        "own_held_out": [{"words": w, "share_of_trials": round(s, 4), "score": round(p, 1), "passed": p >= verifier.threshold}
+        "own_held_out": [{"words": w, "share_of_trials": round(s, 2), "score": round(p, 1), "passed": p >= verifier.threshold}
                          for w, s, p in zip(verifier.own_words, own, own_scores)],
         "impostor_chunks": len(other), "impostors_passed": sum(p >= verifier.threshold for p in other_scores),
         "impostor_mean_score": round(float(np.mean(other_scores)), 1),

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stages.mmos.impostors import Platt
 from stages.mmos.space import FUNCTION_WORDS, NGRAM_FEATURES, SD_FLOOR, WORD_FEATURES, Doc, Space, Tally
 
 DATA = Path(__file__).parent / "data"
@@ -155,6 +156,16 @@ class Pool:
 
     def get(self, language: str) -> LanguagePool | None:
         return self.languages.get(language)
+
+    def calibration(self) -> tuple[Platt, str] | None:
+        """The map from share of trials won to P(mind), one for every mind, and what it was fitted on
+        (None for a pool built without it)."""
+        entry = self.meta.get("calibration")
+        if entry is None:
+            return None
+        platt = Platt(entry["slope"], entry["intercept"], entry["own_examples"], entry["other_examples"])
+        return platt, (f"one map for every mind, fitted on the pool's {entry['writers']} dev writers ({', '.join(entry['languages'])}) "
+                       f"verified as minds: {entry['own_examples']} own held-out chunks, {entry['other_examples']} impostor chunks")
 
     def coverage(self) -> dict[str, dict]:
         """Per language: writers and genres (what the pool covers)."""
