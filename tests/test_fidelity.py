@@ -199,3 +199,19 @@ def test_attribute_ranks_the_minds_with_the_margin_and_exits_1_on_bad_input(tmp_
     assert shown.returncode == 0 and shown.stdout.startswith(f"{text}: ann, margin") and "1. ann:" in shown.stdout
     assert run_cli("attribute", str(tmp_path / "missing.txt"), "--outputs", str(out)).returncode == 1
     assert run_cli("attribute", str(text), "--mind", "nobody", "--outputs", str(out)).returncode == 1
+
+
+def test_a_language_the_pool_lacks_is_verified_against_the_other_minds_of_that_language_and_says_so(corpus):
+    """Two minds declared in a language the pool has no writer of: the space is chosen on them, each is
+    the other's impostor, the map is the pool's one map, and the policy says so."""
+    texts = corpus_texts(corpus)
+    minds = [MindText.of(slug, slug, "xx", [" ".join(texts[author].split()[:16_000])],
+                         [" ".join(texts[author].split()[16_000 + i:18_000 + i]) for i in (0, 2_000)])
+             for slug, author in (("ann", "mary-wollstonecraft"), ("bob", "benjamin-franklin"))]
+    ann = prepare(minds[0], minds, load_pool())
+    assert ann.measured and [w.id for w in ann.impostors] == ["bob"] and ann.space.language == "xx"
+    assert "no reference pool for xx: verified against the other minds of xx only (1)" in ann.describe()["space"] + ann.basis
+    assert "the 2 mind(s) of language xx" in ann.space.basis
+    own = ann.share(ann.space.z(ann.space.doc(" ".join(texts["mary-wollstonecraft"].split()[30_000:32_000]))))
+    other = ann.share(ann.space.z(ann.space.doc(" ".join(texts["benjamin-franklin"].split()[30_000:32_000]))))
+    assert own > 0.9 and other < 0.5  # the other mind of the language is the impostor that decides

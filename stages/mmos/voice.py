@@ -67,8 +67,9 @@ def voice_profile(slug: str, mind: MindText, build_texts: list[str], cut: Split,
         "split": {
             "build_words": sum(p.words for p in cut.build), "build_passages": len(cut.build),
             "held_out_words": sum(p.words for p in cut.held_out), "held_out_passages": len(cut.held_out),
-            "rule": "chunks of consecutive passages of one source (2,000 words, less for a small mind), walked round-robin "
-                    "over the sources; every k-th chunk held out: at least 15% and 2,500 words, at most 30%",
+            "rule": "chunks of consecutive passages of one source (2,000 words, less for a small mind), dealt to the sources "
+                    "in turn (most chunks first) and spread evenly over each source's length: at least 15% and 2,500 words, "
+                    "at most 30%",
             "held_out": [_cited(c, fragments) for c in cut.chunks],
         },
         "distinctive_words": distinctive(space.words, z[:n]),
