@@ -58,6 +58,7 @@ class Case:
 
     mind: MindText
     tests: list[Tally]
+    texts: tuple[str, ...] = ()  # the test passages as text, where there is text (corpus authors)
 
 
 def mind_from_text(slug: str, text: str, language: str = "en") -> MindText:
@@ -72,7 +73,8 @@ def corpus_cases(corpus: Path) -> dict[str, Case]:
     for author, text in corpus_texts(corpus).items():
         pieces = chunks(text, CHUNK_WORDS)
         build = "\n\n".join(c for i, c in enumerate(pieces) if not is_bench_held_out(i))
-        cases[author] = Case(mind_from_text(author, build), [Tally.of(c) for i, c in enumerate(pieces) if is_bench_held_out(i)])
+        held = [c for i, c in enumerate(pieces) if is_bench_held_out(i)]
+        cases[author] = Case(mind_from_text(author, build), [Tally.of(c) for c in held], tuple(held))
     return cases
 
 
@@ -129,6 +131,31 @@ def leave_one_author_out(cases: dict[str, Case], pool: Pool, language: str = "en
                             "baseline": round(sum(r["baseline"] * r["passages"] for r in rows.values()) / total, 4)},
             "auc": {"lendaria": round(auc(labels, ours), 4), "baseline": round(auc(labels, theirs), 4)},
             "passages": total}
+
+
+SHORT_LENGTHS = (250, 500, 1_000)
+
+
+def shorter_passages(cases: dict[str, Case], pool: Pool, language: str = "en") -> list[dict]:
+    """Attribution among all corpus minds of the first 250, 500 and 1,000 words of each held-out passage:
+    how much a shorter text still says (what a fidelity result's confidence stands for)."""
+    authors = sorted(cases)
+    exclude = frozenset(authors) & frozenset(pool.get(language).ids())
+    base_space = baseline_space(pool.get(language), exclude)
+    minds = [cases[a].mind for a in authors]
+    verifiers = {a: prepare(cases[a].mind, minds, pool, exclude) for a in authors}
+    lines = []
+    for length in SHORT_LENGTHS:
+        right = base_right = total = 0
+        for author in authors:
+            for text in cases[author].texts:
+                test = Tally.of(" ".join(text.split()[:length]))
+                scores = {a: lendaria_score(verifiers[a], test) for a in authors}
+                right += max(authors, key=lambda a: scores[a]) == author
+                base_right += max(authors, key=lambda a: baseline_similarity(base_space, cases[a].mind, test)) == author
+                total += 1
+        lines.append({"words": length, "passages": total, "lendaria": round(right / total, 4), "baseline": round(base_right / total, 4)})
+    return lines
 
 
 def years(era: str) -> tuple[int, int]:
@@ -313,6 +340,7 @@ def run(corpus: Path, quick: bool = False, split: str = "test") -> dict:
         return report
     cases = corpus_cases(corpus)
     report["leave_one_author_out"] = leave_one_author_out(cases, pool)
+    report["shorter_passages"] = shorter_passages(cases, pool)
     largest = max(cases, key=lambda a: cases[a].mind.build.total_words)
     verifier = prepare(cases[largest].mind, [c.mind for c in cases.values()], pool, frozenset(cases))
     load_started = time.perf_counter()
@@ -358,6 +386,9 @@ def print_report(report: dict, out: Path) -> None:
         print(row("leave-one-author-out AUC own vs other (open set)", loao["auc"]["lendaria"], loao["auc"]["baseline"], percent=False))
         for author, line in loao["authors"].items():
             print(row(f"  {author} ({line['passages']})", line["lendaria"], line["baseline"]))
+        for line in report["shorter_passages"]:
+            print(row(f"leave-one-author-out, first {line['words']:,} words of each passage ({line['passages']})",
+                      line["lendaria"], line["baseline"]))
     open_set_line = report["same_genre"]["open set"]
     if open_set_line["examples"]:
         print(row(f"same genre, open set: AUC own vs the other writer, unseen ({open_set_line['examples']} scores)",

@@ -10,10 +10,8 @@ import sys
 import zipfile
 
 import numpy as np
-import pytest
 
 from lendaria.settings import Settings
-from lendaria.yamlio import dump_yaml, load_yaml
 from stages.etl.run import run_etl
 from stages.mmos import impostors as gi
 from stages.mmos.fidelity import MindText, prepare, self_check
