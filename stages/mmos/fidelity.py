@@ -8,14 +8,15 @@ scored, nearest to the mind first, from
 * every other mind of that language under the same outputs root,
 
 so the result depends only on which minds exist, never on the order they were built in. The share of
-trials the mind wins is calibrated into a probability with the mind's own held-out chunks (label 1)
-and the impostors' chunks (label 0, each with its own writer left out). Every mind uses the same
-trials, the same impostor policy and the same calibration rule, so scores of different minds are on
-one scale and the highest-scoring mind is the attribution (:func:`attribute`).
+trials the mind wins becomes a probability through **one map for every mind** (Platt scaling fitted
+when the pool is built, on held-out chunks and impostors' chunks of the pool's dev writers verified
+exactly as minds are: ``pool.py``). Every mind uses the same trials, the same impostor policy and the
+same map, so scores of different minds are on one scale and the highest-scoring mind is the
+attribution (:func:`attribute`). The mind's own held-out chunks and its impostors' chunks make its
+self-check (:func:`self_check`).
 
-A language with no pool is calibrated against the other minds of that language only, and says so; a
-mind with no impostor at all, or no held-out chunk, is **not measured** (with the reason), never given
-a number. A text in another language than the mind's is **not comparable**: it is never scored with
+A language with no pool is verified against the other minds of that language only, and says so; a
+mind with no impostor at all is **not measured** (with the reason), never given a number. A text in another language than the mind's is **not comparable**: it is never scored with
 the wrong language's features.
 """
 

@@ -116,8 +116,9 @@ def fidelity_document(slug: str, language: str, language_from: str, cut: Split, 
             "confidence": f"min(1, words / {fidelity.FULL_CONFIDENCE_WORDS:,}): texts shorter than the calibration's chunks are noisier",
             "impostor_policy": (f"chosen when a text is scored, nearest to the mind first: the up to {fidelity.gi.MAX_IMPOSTORS} writers "
                                 f"of {language} nearest to it among the shipped reference pool and the other minds of {language} "
-                                "under the same outputs root; calibrated then on this mind's held-out chunks and the impostors' "
-                                "chunks, so scores of all minds are on one scale and do not depend on build order"),
+                                "under the same outputs root (a pool writer whose texts are the mind's, or who is nearer than the "
+                                "mind to its own held-out chunks, is left out); the share of trials won becomes a probability by "
+                                "one map for every mind, so scores of all minds are on one scale and do not depend on build order"),
             "held_out": {"chunks": len(cut.chunks), "words": sum(c.words for c in cut.chunks),
                          "chunk_words": max((c.words for c in cut.chunks), default=0)},
             "self_check": check}
@@ -286,7 +287,7 @@ def other_minds(catalog: Catalog, slug: str) -> list[MindText]:
 
 def load_verifier(outputs_root: Path, slug: str) -> Verifier:
     """A mind ready to score texts: its impostors chosen now (reference pool and the other minds of its
-    language under ``outputs_root``) and calibrated on them."""
+    language under ``outputs_root``), its held-out and impostor chunks scored, the pool's one map taken."""
     catalog = Catalog(outputs_root)
     return fidelity.prepare(mind_text(catalog, slug), other_minds(catalog, slug), load_pool())
 

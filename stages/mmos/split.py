@@ -12,7 +12,7 @@ evenly over each source's length, as many as it takes for the held-out set to ho
 ``held_out_target(words)``: at least 15 % and at least 2,500 words, and never more than 30 %. The split
 is therefore inside sources as well as across them, interleaved over each source's length. The
 held-out text is never used to build a profile, prompt, knowledge base or example; the fidelity
-self-check and calibration score it.
+self-check scores it.
 """
 
 from __future__ import annotations
