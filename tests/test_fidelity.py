@@ -213,3 +213,10 @@ def test_a_language_the_pool_lacks_is_verified_against_the_other_minds_of_that_l
     own = ann.share(ann.space.z(ann.space.doc(" ".join(texts["mary-wollstonecraft"].split()[30_000:32_000]))))
     other = ann.share(ann.space.z(ann.space.doc(" ".join(texts["benjamin-franklin"].split()[30_000:32_000]))))
     assert own > 0.9 and other < 0.5  # the other mind of the language is the impostor that decides
+
+
+def test_a_declared_language_is_read_as_its_two_letter_code():
+    from stages.mmos.space import language_code
+
+    assert [language_code(v) for v in ("pt-BR", "pt_PT", "POR", "Português", "en-US", "english", "und", "", None, "fr")] == \
+        ["pt", "pt", "pt", "pt", "en", "en", None, None, None, "fr"]

@@ -31,7 +31,7 @@ from stages.mmos.evidence import build_sentences
 from stages.mmos.prompt import render_prompt, render_synthesis
 from stages.mmos.fidelity import MindText, Verifier
 from stages.mmos.pool import load_pool
-from stages.mmos.space import CHUNK_WORDS, language_of
+from stages.mmos.space import CHUNK_WORDS, language_code, language_of
 from stages.mmos.split import Passage, Split, passages, split, text_of
 from stages.mmos.voice import voice_profile
 
@@ -95,8 +95,8 @@ def check_gate(slug: str, gate: dict[str, Any]) -> None:
 
 def mind_language(metadata: dict[str, Any], build_texts: list[str]) -> tuple[str, str]:
     """(language, how it is known): the one mind.yaml declares (ETL's metadata), else detected on the build set."""
-    declared = (metadata.get("language") or "").split("-")[0].lower()
-    if declared and declared != "und":
+    declared = language_code(metadata.get("language"))
+    if declared:
         return declared, "declared"
     return language_of("\n\n".join(build_texts)[:200_000]) or "und", "detected"
 
