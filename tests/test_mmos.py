@@ -190,3 +190,34 @@ def test_knowledge_base_chunks_are_verbatim_build_passages_grouped_by_topic_and_
     (mind / "kb" / "chunks.jsonl").write_text("\n".join(lines) + "\n")
     refused = run_cli("validate", str(mind / "kb" / "chunks.jsonl"))
     assert refused.returncode == 1 and "overlaps the held-out span" in refused.stdout + refused.stderr
+
+
+def test_a_mind_whose_fidelity_cannot_be_measured_says_so_in_its_file_and_its_row(tmp_path, corpus, database):
+    """A mind alone in a language no pool has: fidelity.yaml says 'not measured' and why, with no numbers,
+    the run's summary says so, and its fidelity_checks row has a null AUC and rates (the migration's check
+    refuses a 'measured' row without them)."""
+    import psycopg
+
+    from lendaria.db.persist import persist_stage
+    from lendaria.db.repository import PostgresRepository
+    from stages.mmos.pool import corpus_texts
+    from tests.conftest import write_spec
+
+    words = corpus_texts(corpus)["benjamin-franklin"].split()[:14_000]
+    (tmp_path / "notes.txt").write_text("\n\n".join(" ".join(words[i:i + 150]) for i in range(0, len(words), 150)) + "\n")
+    spec = write_spec(tmp_path / "lone", [{"path": "../notes.txt"}], slug="lone", language="xx")
+    out, settings = tmp_path / "out", Settings(home=tmp_path / "home")
+    run_etl(spec, out, settings)
+    result = run_mmos("lone", out, settings)
+    document = load_yaml((out / "minds" / "lone" / "analysis" / "fidelity.yaml").read_text())
+    check = document["self_check"]
+    assert document["language"] == "xx" and check["status"] == "not measured" and "no impostor in xx" in check["reason"]
+    assert "auc" not in check and "Fidelity self-check not measured: no impostor in xx" in result.summary()
+    repository = PostgresRepository(database, settings)
+    persist_stage("etl", "lone", out, repository, run_id="run-x")
+    persist_stage("mmos", "lone", out, repository, run_id="run-x")
+    with psycopg.connect(database) as conn:
+        row = conn.execute("select status, language, auc, true_positive_rate, false_positive_rate from fidelity_checks").fetchone()
+        assert row == ("not measured", "xx", None, None, None)
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("update fidelity_checks set status = 'measured'")

@@ -145,8 +145,12 @@ def matching(sentences: list[Sentence], pattern: re.Pattern[str]) -> list[Senten
 
 
 @lru_cache(maxsize=4)
-def _background(language: str) -> Callable[[str], float]:
-    from wordfreq import word_frequency
+def _background(language: str) -> Callable[[str], float] | None:
+    """wordfreq's frequency of a phrase in general ``language`` text; None for a language it has no list of."""
+    from wordfreq import available_languages, word_frequency
+
+    if language not in available_languages(wordlist="best"):
+        return None
 
     @lru_cache(maxsize=None)
     def frequency(phrase: str) -> float:
@@ -192,6 +196,10 @@ def signature_phrases(sentences: list[Sentence], language: str, stop: frozenset[
                 counts[gram] += 1
                 if len(where[gram]) < 50:
                     where[gram].append(sentence)
+    if background is None:  # no general-language frequencies to compare with: nothing is claimed
+        method = (f"not computed: wordfreq has no general-language frequencies for '{language}', and a signature phrase is "
+                  "one used far more than in general text; the statement layers weigh words by their count instead")
+        return LayerResult("signature-phrases", method, []), {w: math.log(c) for w, c in unigram_counts.items()}
     unigram_z = {w: z for w, (z, _) in log_odds(unigram_counts, total, background, float(total)).items()}
     min_sources = min(2, len({s.source_id for s in sentences}))  # a one-book mind cannot spread over sources
     frequent = Counter({g: c for g, c in counts.items() if c >= PHRASE_MIN_COUNT and len({s.source_id for s in where[g]}) >= min_sources})
