@@ -95,6 +95,7 @@ class Fidelity:
     share: float | None
     language: str | None
     note: str = ""
+    trials: float | None = field(default=None, repr=False)  # the unrounded share with its tie-break: what ranks minds
 
     def as_dict(self) -> dict[str, Any]:
         data = {"status": self.status, "score": self.score, "passed": self.passed, "words": self.words,
@@ -148,7 +149,7 @@ class Verifier:
             return Fidelity("not measured", None, None, words, 0.0, None, language, self.reason)
         value = self.share(self.space.z(self.space.doc(text)))
         score = round(self.probability(value), 1)
-        return Fidelity("scored", score, score >= self.threshold, words, confidence, round(value, 2), language)
+        return Fidelity("scored", score, score >= self.threshold, words, confidence, round(value, 2), language, trials=value)
 
     def describe(self) -> dict[str, Any]:
         """The impostor policy as applied: for run summaries and ``lendaria attribute``."""
@@ -266,10 +267,11 @@ def self_check(verifier: Verifier) -> dict[str, Any]:
 
 
 def attribute(verifiers: dict[str, Verifier], text: str) -> dict[str, Any]:
-    """The minds ranked for one text (highest score first; ties by slug), with the margin between the
-    first two. Minds whose score is not a number (another language, not measured) are listed after."""
+    """The minds ranked for one text (highest score first: the map is the same for every mind, so this is
+    the order of their unrounded shares of trials won; ties by slug), with the margin between the first
+    two. Minds whose score is not a number (another language, not measured) are listed after."""
     results = {slug: v.score(text) for slug, v in verifiers.items()}
-    scored = sorted((s for s in results if results[s].status == "scored"), key=lambda s: (-results[s].score, -results[s].share, s))
+    scored = sorted((s for s in results if results[s].status == "scored"), key=lambda s: (-results[s].trials, s))
     rest = sorted(s for s in results if results[s].status != "scored")
     ranked = [{"mind": s, **results[s].as_dict()} for s in scored + rest]
     for row in ranked:
