@@ -42,7 +42,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from stages.mmos.fidelity import THRESHOLD, MindText, Verifier, prepare  # noqa: E402
+from stages.mmos.fidelity import THRESHOLD, MindText, Verifier, prepare, spread  # noqa: E402
 from stages.mmos.pool import LanguagePool, Pool, corpus_texts, is_bench_held_out, load_pool  # noqa: E402
 from stages.mmos.space import CHUNK_WORDS, Space, Tally, chunks  # noqa: E402
 from stages.mmos.split import passages, split, text_of  # noqa: E402
@@ -182,10 +182,6 @@ def without_rows(language_pool: LanguagePool, rows: set[int]) -> LanguagePool:
                    writer_of=language_pool.writer_of[keep], sketches=language_pool.sketches[keep])
 
 
-def spread_indices(count: int, limit: int) -> list[int]:
-    return list(range(count)) if count <= limit else [round(i * (count - 1) / (limit - 1)) for i in range(limit)]
-
-
 VARIANTS = {
     "symmetric": "a mind each from four fifths of their chunks, both out of the pool",
     "small vs large": f"the author under test has a small mind ({SMALL_MIND_CHUNKS} chunks), the other all four fifths; "
@@ -212,7 +208,7 @@ def pair_cases(language_pool: LanguagePool, pair: tuple[str, str], variant: str,
             cut = len(rows) - len(tests)
             tests, material = list(range(cut, len(rows))), list(range(cut))
         if variant == "small vs large" and writer == small:
-            material = [material[i] for i in spread_indices(len(material), SMALL_MIND_CHUNKS)]
+            material = spread(material, SMALL_MIND_CHUNKS)
         if variant == "author in pool":
             material = material[::2]
         cases[writer] = Case(MindText.from_chunks(writer, language_pool.language, [tallies[i] for i in material]),

@@ -35,10 +35,15 @@ def fidelity(
     texts = [read_text_file(path) for path in files]  # a missing or binary file: InputError naming it, nothing scored
     results = service("fidelity")(outputs_root(outputs), slug, texts)
     if format is Format.json:
-        typer.echo(json.dumps([{"file": str(path), **result} for path, result in zip(files, results)], indent=2, ensure_ascii=False))
+        echo_per_file(files, results)
         return
     for path, result in zip(files, results):
         typer.echo(f"{path}: {describe_score(result)}")
+
+
+def echo_per_file(files: List[Path], results: list[dict]) -> None:
+    """The results as one JSON list, each with the file it is for."""
+    typer.echo(json.dumps([{"file": str(path), **result} for path, result in zip(files, results)], indent=2, ensure_ascii=False))
 
 
 def describe_score(result: dict) -> str:
@@ -77,7 +82,7 @@ def attribute(
     texts = [read_text_file(path) for path in files]  # a missing or binary file: InputError naming it, nothing scored
     results = service("attribute")(outputs_root(outputs), texts, minds)
     if format is Format.json:
-        typer.echo(json.dumps([{"file": str(path), **result} for path, result in zip(files, results)], indent=2, ensure_ascii=False))
+        echo_per_file(files, results)
         return
     for path, result in zip(files, results):
         margin = f", margin {result['margin']:.1f} over the next" if result["margin"] is not None else ""

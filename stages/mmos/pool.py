@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from stages.mmos.impostors import Platt
-from stages.mmos.space import FUNCTION_WORDS, NGRAM_FEATURES, SD_FLOOR, WORD_FEATURES, Doc, Space, Tally
+from stages.mmos.space import FUNCTION_WORDS, NGRAM_FEATURES, SD_FLOOR, WORD_FEATURES, Doc, Space, Tally, total
 
 DATA = Path(__file__).parent / "data"
 POOL_FILE = DATA / "pool.json"
@@ -123,7 +123,7 @@ class LanguagePool:
         for i in self._kept(exclude):
             rows = np.flatnonzero(self.writer_of == i)
             chunks = tuple(Doc(self.counts[r, columns].astype(float), int(self.totals[r, 0]), int(self.totals[r, 1])) for r in rows)
-            profile = Doc(np.sum([c.counts for c in chunks], axis=0), sum(c.total_words for c in chunks), sum(c.total_ngrams for c in chunks))
+            profile = total(chunks)
             meta = self.writers[i]
             result.append(Writer(meta["id"], meta["name"], "pool", meta["genre"], meta["era"], profile, chunks))
         return result

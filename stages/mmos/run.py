@@ -289,7 +289,14 @@ def load_verifier(outputs_root: Path, slug: str) -> Verifier:
     """A mind ready to score texts: its impostors chosen now (reference pool and the other minds of its
     language under ``outputs_root``), its held-out and impostor chunks scored, the pool's one map taken."""
     catalog = Catalog(outputs_root)
-    return fidelity.prepare(mind_text(catalog, slug), other_minds(catalog, slug), load_pool())
+    mind, others = mind_text(catalog, slug), other_minds(catalog, slug)
+    key = (id(mind), *(id(o) for o in others))  # mind texts are cached per file contents: same objects, same minds
+    if key not in _VERIFIERS:
+        _VERIFIERS[key] = fidelity.prepare(mind, others, load_pool())
+    return _VERIFIERS[key]
+
+
+_VERIFIERS: dict[tuple, Verifier] = {}  # CreatorOS scores each lesson (and each rewrite) separately
 
 
 def ask(outputs_root: Path, slug: str, question: str, top: int = 3) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
 
+from stages.mmos.fidelity import spread  # noqa: E402
 from stages.mmos.pool import DATA, POOL_FILE, corpus_texts, counts_file, is_bench_held_out  # noqa: E402
 from stages.mmos.space import CHUNK_WORDS, Tally, choose_features, chunks, sketch  # noqa: E402
 
@@ -43,13 +44,6 @@ CORPUS_GENRES = {
     "ralph-waldo-emerson": "essay", "mary-wollstonecraft": "essay", "marcus-aurelius": "philosophy (translation)",
     "epictetus": "philosophy (translation)",
 }
-
-
-def spread(items: list, limit: int) -> list:
-    """At most ``limit`` items, evenly spread (deterministic)."""
-    if len(items) <= limit:
-        return items
-    return [items[round(i * (len(items) - 1) / (limit - 1))] for i in range(limit)]
 
 
 def corpus_writers(corpus: Path) -> list[dict]:
