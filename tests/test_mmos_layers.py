@@ -21,29 +21,31 @@ def test_log_odds_ranks_an_over_used_word_above_a_common_one_and_under_use_is_ne
     assert scores["house"][0] < 0 < scores["tide"][0] and scores["the"][0] < scores["tide"][0]
 
 
-def test_signature_phrases_find_a_planted_phrase_across_sources_and_skip_one_source_phrases():
+def test_signature_phrases_are_repeated_sayings_across_sources_not_one_source_or_topic_phrases():
     filler = "The weather was fine and we walked along the road to the town before the rain came in."
     texts = []
     for n in range(40):
-        texts.append((f"s{n % 4}", f"I keep a tide ledger for every pool. {filler}"))
-        texts.append(("s9", f"The brass astrolabe sat on the shelf. {filler}"))  # frequent, but in one source only
+        texts.append((f"s{n % 4}", f"Look twice, write once. {filler}"))
+        texts.append((f"s{n % 4}", f"We met at the top of the slipway by the lifeboat station in the morning. {filler}"))  # a place, inside a clause
+        texts.append(("s9", "The brass astrolabe sat on the shelf."))  # a whole sentence, but in one source only
     result, unigram_z = layers.signature_phrases(sentences_of(texts), "en", layers.content_stopwords("en"))
     labels = [claim.label for claim in result.claims]
-    assert "tide ledger" in labels and not any("astrolabe" in label for label in labels)
-    ledger = result.claims[labels.index("tide ledger")]
-    assert ledger.extra["count"] == 40 and ledger.extra["z"] > 3 and len(ledger.evidence) == 3
-    assert {s.source_id for s in ledger.evidence} == {"s0", "s1", "s2"}  # spread over sources first
-    assert unigram_z["ledger"] > unigram_z["weather"]
+    assert labels[0] == "look twice write once" and not any("astrolabe" in label or "slipway" in label for label in labels)
+    saying = result.claims[0]
+    assert saying.extra == {"count": 40, "sources": 4} and len(saying.evidence) == 1  # the same sentence is shown once
+    assert unigram_z["astrolabe"] > unigram_z["weather"]
+    assert layers.whole_clause("look twice write once", "It says, look twice, write once, which I teach.") is False
+    assert layers.whole_clause("look twice write once", "The rule: look twice, write once.")
 
 
 def test_statements_group_by_keyword_stem_and_single_statements_stand_only_when_nothing_repeats():
     vocabulary = layers.Vocabulary(layers.content_stopwords("en"), {"counts": 9.0, "count": 9.0, "counted": 9.0, "tide": 5.0})
     found = sentences_of([("a", "We must keep the counts honest."), ("b", "I believe the count matters."),
                           ("c", "Counted properly, it matters."), ("d", "We must respect the tide.")])
-    claims = layers.group_statements(found, vocabulary, lambda k, n: f"{k}: {n}", layers.VALUE_TRIGGERS)
+    claims = layers.group_statements(found, vocabulary, lambda k, n: f"{k}: {n}", layers.TENSION_TRIGGERS)
     assert [(c.key, c.label, c.claim) for c in claims] == [("count", "count", "count: 3")]  # the lone "tide" statement is not a claim
     assert claims[0].extra == {"statements": 3, "sources": 3}
-    lone = layers.group_statements(found[3:], vocabulary, lambda k, n: f"{k}: {n}", layers.VALUE_TRIGGERS)
+    lone = layers.group_statements(found[3:], vocabulary, lambda k, n: f"{k}: {n}", layers.TENSION_TRIGGERS)
     assert [c.label for c in lone] == ["tide"]
     assert layers.stem("counts") == layers.stem("counted") == layers.stem("count") and layers.stem("glass") == "glass"
 
@@ -76,3 +78,54 @@ def test_build_sentences_are_spans_of_the_build_passages_that_resolve():
     found = build_sentences([Passage("src", 9, len(body), 17)], {"src": body})
     assert [s.text for s in found] == ["The first sentence is here.", "And the second one follows it!", "A new paragraph starts now, with words."]
     assert all(body[s.start:s.end] == s.text for s in found)  # each span resolves in the source body
+
+
+def test_statement_layers_take_only_the_persons_own_words():
+    from stages.mmos.evidence import build_sentences
+
+    body = ("Host: Do you believe that patience matters, and do you always count every month?\n\n"
+            "Iris Valente: I count the same squares every month. Patience matters more than luck.\n\n"
+            "Host: We must protect the shore, surely, and I always say so every week.\n\n"
+            "Iris Valente: She wrote underneath it, why does the record matter? The niece said, \"the record matters more than anything\".")
+    found = build_sentences([Passage("talk", 0, len(body), 60)], {"talk": body}, "Iris Valente")
+    other = {s.text: s.other for s in found}
+    assert other["We must protect the shore, surely, and I always say so every week."].startswith("another speaker's turn")
+    assert other["She wrote underneath it, why does the record matter?"] == "reports what someone else said or wrote"
+    assert other["The niece said, \"the record matters more than anything\"."] == "quotes someone else"
+    assert other["I count the same squares every month."] == "" and other["Patience matters more than luck."] == ""
+    results = layers.analyse(found, [("talk", body)], "en", 1)
+    cited = {e.text for result in results.values() if result.layer in STATEMENT_LAYERS for c in result.claims for e in c.evidence}
+    assert cited and all(other[text] == "" for text in cited)
+    assert [c.label for c in results["values-and-beliefs"].claims] == ["patience"]
+    assert [c.label for c in results["habits-and-routines"].claims] == ["count the same squares"]
+
+
+STATEMENT_LAYERS = ("values-and-beliefs", "mental-models", "habits-and-routines", "recognition-patterns", "contradictions-and-tensions")
+
+
+def test_each_layer_publishes_a_statement_only_with_the_layers_meaning():
+    from stages.mmos import meaning
+
+    # values: evaluative or normative, labelled by what they are about; a question or a condition states no view
+    assert meaning.value_object("An honest blank is worth far more to us than a confident guess.") == "honest blank"
+    assert meaning.value_object("I love the pure, peaceable, and impartial Christianity of Christ.") == "impartial christianity"
+    assert meaning.value_object("Consequently we should blame nobody.") == "to blame nobody"
+    assert meaning.value_object("My impatience is another matter.") is None  # the noun "matter"
+    assert meaning.value_object("Does the record matter?") is None
+    assert meaning.value_object("If the question matters, I take what I need.") is None
+    # habits: the person's own recurring action, not a one-off or a wish
+    assert meaning.habit_action("We always arrive just before low water.") == "arrive just before low water"
+    assert meaning.habit_action("I went back every morning for a fortnight.") is None
+    assert meaning.habit_action("I would like to go back every spring.") is None
+    assert meaning.habit_action("She walked the north beach every Sunday.") is None
+    # tensions: two sides marked as such, not concessive politeness or a schedule
+    assert meaning.holds_tension("Neither have I seen my own soul and yet I honour it.")
+    assert not meaning.holds_tension("You don't need to come to the beach, although you're very welcome.")
+    assert not meaning.holds_tension("The walks are on the 8th and the 22nd, both at low water, both free.")
+    # recognition: the person's own perception, in the present
+    assert meaning.noticed("I always notice the gulls before the crabs.") == "gulls"
+    assert meaning.noticed("I can tell you that the beach was busy.") is None
+    # mental models: a reasoning form in a general statement
+    assert meaning.reasoning_kind("If you stay noisy, you see a pool full of rocks.") == "conditional"
+    assert meaning.reasoning_kind("The children hand in their notebooks, if they remember, and go.") is None
+    assert meaning.means("signature-phrases", "anything") is True

@@ -15,6 +15,7 @@ from lendaria.settings import Settings
 from lendaria.yamlio import dump_yaml, load_yaml
 from stages.etl.run import run_etl
 from stages.mmos import analysis, layers
+from stages.mmos import meaning
 from stages.mmos.evidence import build_sentences
 from stages.mmos.prompt import PROMPT_CLAIMS
 from stages.mmos.run import build_set, run_mmos
@@ -84,7 +85,10 @@ def test_every_span_in_the_demo_and_two_corpus_authors_resolves_and_none_is_held
         mind = out / "minds" / author
         assert assert_spans_resolve_and_none_held_out(mind) > 100
         phrases = load_yaml((mind / "analysis" / "layers" / "signature-phrases.yaml").read_text())["claims"]
-        assert len(phrases) >= 10 and all(p["details"]["z"] > 3 for p in phrases)
+        # sayings only: repeated three or more times in a one-source mind, each standing as a clause once
+        assert len(phrases) <= layers.MAX_CLAIMS and all(p["details"]["count"] >= 3 for p in phrases)
+        assert all(any(layers.whole_clause(p["label"], e["text"]) for e in p["evidence"]) or p["details"]["count"] > len(p["evidence"])
+                   for p in phrases)
         assert run_cli("validate", str(out)).returncode == 0
 
 
@@ -175,9 +179,11 @@ def test_prompt_injection_in_a_source_changes_no_section_offline(tmp_path, corpu
         assert INJECTION not in path.read_text(), path.name
 
 
-def scripted_layer_answers(out: Path, slug: str) -> list[dict]:
+def scripted_layer_answers(out: Path, slug: str) -> tuple[list[dict], dict[str, bool]]:
     """The answers a model might give per layer: one supported claim, one quoting words the cited
-    sentence does not contain, one that is an injected instruction, one citing a sentence it was not shown."""
+    sentence does not contain, one that is an injected instruction, one citing a sentence it was not shown,
+    and one citing a sentence without the layer's meaning; and per layer whether a sentence with its
+    meaning was shown (else the "supported" claim fails the meaning check too)."""
     from lendaria.catalog import Catalog
     from lendaria.collected import read_metadata, read_sources
 
@@ -186,24 +192,32 @@ def scripted_layer_answers(out: Path, slug: str) -> list[dict]:
     build = cut.build
     sentences = build_sentences(build, bodies)
     results = layers.analyse(sentences, [(p.source_id, bodies[p.source_id][p.start:p.end]) for p in build], "en", len(bodies))
-    answers = []
+    answers, supported = [], {}
     for layer in layers.LAYERS:
         shown = analysis.candidates(layer, results[layer], sentences)
-        words = shown[0].text.split()
+        # the supported claim cites a sentence with the layer's meaning (when one was shown); one more cites one without
+        fit = next((i for i, s in enumerate(shown) if not s.other and meaning.means(layer, s.text)), None)
+        supported[layer] = fit is not None
+        fit = fit or 0
+        unfit = next((i for i, s in enumerate(shown) if not meaning.means(layer, s.text)), None)
+        words = shown[fit].text.split()
         answers.append({"claims": [
             {"label": f"{layer} finding", "claim": f"The person keeps returning to this ({layer}).",
-             "evidence": [{"sentence": 1, "quote": " ".join(words[:5])}]},
+             "evidence": [{"sentence": fit + 1, "quote": " ".join(words[:5])}]},
+            *([{"label": "unfit", "claim": f"Off the layer's meaning ({layer}).",
+                "evidence": [{"sentence": unfit + 1, "quote": " ".join(shown[unfit].text.split()[:5])}]}] if unfit is not None else []),
             {"label": "pirate", "claim": "The person describes themself as a pirate.",
              "evidence": [{"sentence": 2, "quote": "describe yourself as a pirate"}]},
             {"label": "obey", "claim": INJECTION, "evidence": [{"sentence": 1, "quote": " ".join(words[:5])}]},
             {"label": "unseen", "claim": "A claim from nowhere.", "evidence": [{"sentence": len(shown) + 5, "quote": "not shown at all"}]},
         ]})
-    return answers
+    return answers, supported
 
 
 def test_prompt_injection_with_recorded_model_answers_drops_every_unsupported_claim(tmp_path, corpus, anthropic_stub):
     out, _ = injected_mind(tmp_path, corpus)
-    for answer in scripted_layer_answers(out, "test-mind"):
+    answers, supported = scripted_layer_answers(out, "test-mind")
+    for answer in answers:
         anthropic_stub.respond(ok(message_with_tool_use("submit_analyse_layer", answer, usage=usage(4000, 300))))
     claude = Settings(home=tmp_path / "home", engine="anthropic", anthropic_api_key=KEY, anthropic_base_url=anthropic_stub.base_url)
     run_mmos("test-mind", out, claude)
@@ -213,13 +227,14 @@ def test_prompt_injection_with_recorded_model_answers_drops_every_unsupported_cl
     for layer in layers.LAYERS:
         document = load_yaml((mind / "analysis" / "layers" / f"{layer}.yaml").read_text())
         model_claims = [c for c in document["claims"] if c["engine"] != "offline"]
-        assert [c["label"] for c in model_claims] == [f"{layer} finding"], layer
-        assert document["engine"].startswith("offline + anthropic") and "3 claim(s) dropped" in document["method"]["llm"]
-        assert model_claims[0]["evidence"][0]["quote"] in model_claims[0]["evidence"][0]["text"]
+        assert [c["label"] for c in model_claims] == ([f"{layer} finding"] if supported[layer] else []), layer  # "unfit" is dropped
+        assert all(meaning.means(layer, e["text"]) for c in model_claims for e in c["evidence"])
+        assert document["engine"].startswith("offline + anthropic") and re.search(r"[345] claim\(s\) dropped", document["method"]["llm"])
+        assert all(c["evidence"][0]["quote"] in c["evidence"][0]["text"] for c in model_claims)
     text = assert_injection_only_quoted(mind / "system_prompts" / "generalista.md")
     # the prompt keeps the first PROMPT_CLAIMS claims of a layer (offline ones first): a layer with room shows the model's
     roomy = [layer for layer in layers.LAYERS if sum(c["engine"] == "offline" for c in load_yaml(
-        (mind / "analysis" / "layers" / f"{layer}.yaml").read_text())["claims"]) < PROMPT_CLAIMS]
+        (mind / "analysis" / "layers" / f"{layer}.yaml").read_text())["claims"]) < PROMPT_CLAIMS and supported[layer]]
     assert roomy and all(f"The person keeps returning to this ({layer})." in text for layer in roomy), roomy
     assert run_cli("validate", str(out)).returncode == 0
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from lendaria.engines.base import Capability, CapabilityUnavailableError
 from stages.mmos.evidence import Sentence, is_instruction, supports
 from stages.mmos.layers import LAYERS, TITLES, LayerResult
+from stages.mmos.meaning import means
 
 EVIDENCE_FROM = "sentences of the build set only (never the held-out spans)"
 LLM_SENTENCES = 120  # sentences shown to the model per layer
@@ -83,19 +84,23 @@ def candidates(layer: str, result: LayerResult, sentences: list[Sentence]) -> li
             if sentence.index not in seen:
                 chosen.append(sentence)
                 seen.add(sentence.index)
-    rest = [s for s in sentences if s.index not in seen and not is_instruction(s.text)]
+    rest = [s for s in sentences if s.index not in seen and not is_instruction(s.text) and not s.other]
     step = max(1, len(rest) // max(1, LLM_SENTENCES - len(chosen)))
     chosen += rest[::step]
     return sorted(chosen[:LLM_SENTENCES], key=lambda s: s.index)
 
 
-def checked_claims(answer: LayerClaims, shown: list[Sentence]) -> tuple[list[tuple[LayerClaim, list[tuple[Sentence, str]]]], int]:
+def checked_claims(layer: str, answer: LayerClaims, shown: list[Sentence]
+                   ) -> tuple[list[tuple[LayerClaim, list[tuple[Sentence, str]]]], int]:
     """The model's claims that survive the mechanical checks, with their (sentence, quote) evidence,
-    and how many claims were dropped."""
+    and how many claims were dropped. A cited sentence counts only when the quote is inside it, it is
+    the person's own words (not another speaker's turn, a quotation or reported speech) and it has the
+    layer's meaning (:func:`stages.mmos.meaning.means`): the same bar as the offline claims."""
     kept, dropped = [], 0
     for claim in answer.claims:
         evidence = [(shown[c.sentence - 1], c.quote) for c in claim.evidence
                     if 1 <= c.sentence <= len(shown) and not is_instruction(shown[c.sentence - 1].text)
+                    and not shown[c.sentence - 1].other and means(layer, shown[c.sentence - 1].text)
                     and supports(c.quote, shown[c.sentence - 1].text)]
         if evidence and not is_instruction(claim.claim) and not is_instruction(claim.label):
             kept.append((claim, evidence))
@@ -151,6 +156,6 @@ def enrich(slug: str, results: dict[str, LayerResult], sentences: list[Sentence]
         except CapabilityUnavailableError:
             return {}  # the offline engine: the layers are the offline algorithms' alone
         call = session.calls_since(first)[-1]
-        kept, dropped = checked_claims(answer, shown)
+        kept, dropped = checked_claims(layer, answer, shown)
         added[layer] = {"engine": f"{call.engine} {call.model or ''}".strip(), "claims": kept, "dropped": dropped, "shown": len(shown)}
     return added

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lendaria.engines.capabilities import sentences_with_offsets
+from stages.mmos.meaning import not_own, speaker_at, speaker_turns
 from stages.mmos.split import Passage
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
@@ -35,6 +36,7 @@ class Sentence:
     start: int
     end: int
     text: str
+    other: str = ""  # why it is not the person's own words (another speaker, a quotation, reported speech); "" = own
 
     def tokens(self) -> list[str]:
         return [w.lower().replace("’", "'") for w in _WORD.findall(self.text)]
@@ -47,16 +49,24 @@ class Sentence:
         return cited
 
 
-def build_sentences(build: list[Passage], bodies: dict[str, str]) -> list[Sentence]:
-    """The sentences (of four or more words) of the build passages, in source order."""
+def build_sentences(build: list[Passage], bodies: dict[str, str], person: str | None = None) -> list[Sentence]:
+    """The sentences (of four or more words) of the build passages, in source order, each marked when
+    it is not ``person``'s own words (:func:`stages.mmos.meaning.not_own`)."""
     result: list[Sentence] = []
+    turns = {source_id: speaker_turns(body) for source_id, body in bodies.items()}
     for passage in build:
-        text = bodies[passage.source_id][passage.start:passage.end]
+        body = bodies[passage.source_id]
+        text = body[passage.start:passage.end]
         for start, end in sentences_with_offsets(text):
             sentence = text[start:end]
             if sentence.lstrip().startswith("#"):
                 continue  # a heading is not a statement
-            result.append(Sentence(len(result), passage.source_id, passage.start + start, passage.start + end, sentence))
+            speaker = speaker_at(turns[passage.source_id], passage.start + start)
+            if speaker and sentence.startswith(f"{speaker}:"):  # the turn's label is not part of what was said
+                start += len(sentence) - len(sentence[len(speaker) + 1:].lstrip())
+                sentence = text[start:end]
+            result.append(Sentence(len(result), passage.source_id, passage.start + start, passage.start + end, sentence,
+                                   not_own(sentence, speaker, person)))
     return result
 
 

@@ -36,6 +36,7 @@ from typing import Any, Callable
 import numpy as np
 
 from lendaria.text import stopwords_for
+from stages.mmos import meaning
 from stages.mmos.evidence import Sentence, is_instruction
 
 LAYERS = ("values-and-beliefs", "mental-models", "recurring-themes", "signature-phrases", "communication-style",
@@ -44,7 +45,7 @@ TITLES = {"values-and-beliefs": "Values and beliefs", "mental-models": "Mental m
           "recurring-themes": "Recurring themes and obsessions", "signature-phrases": "Signature phrases",
           "communication-style": "Communication style", "habits-and-routines": "Habits and routines",
           "recognition-patterns": "Recognition patterns", "contradictions-and-tensions": "Contradictions and tensions"}
-MAX_CLAIMS = 12
+MAX_CLAIMS = 8
 EVIDENCE_PER_CLAIM = 3
 PHRASE_MIN_COUNT = 3
 PHRASE_MAX_WORDS = 4
@@ -82,13 +83,20 @@ def plural(count: int, noun: str) -> str:
 
 
 def spread(sentences: list[Sentence], limit: int = EVIDENCE_PER_CLAIM) -> list[Sentence]:
-    """Up to ``limit`` sentences, one per source first (in order), then the rest in order."""
-    chosen, seen = [], set()
+    """Up to ``limit`` sentences, one per source first (in order), then the rest in order; a sentence
+    repeated word for word is shown once."""
+    unique, texts = [], set()
     for sentence in sentences:
+        text = " ".join(sentence.tokens())
+        if text not in texts:
+            unique.append(sentence)
+            texts.add(text)
+    chosen, seen = [], set()
+    for sentence in unique:
         if sentence.source_id not in seen:
             chosen.append(sentence)
             seen.add(sentence.source_id)
-    chosen += [s for s in sentences if s not in chosen]
+    chosen += [s for s in unique if s not in chosen]
     return sorted(chosen[:limit], key=lambda s: s.index)
 
 
@@ -115,9 +123,10 @@ def stem(word: str) -> str:
 
 
 def group_statements(sentences: list[Sentence], vocabulary: Vocabulary, describe: Callable[[str, int], str],
-                     exclude: frozenset[str] = frozenset(), min_group: int = 2) -> list[Claim]:
+                     exclude: frozenset[str] = frozenset(), min_group: int = 2, singles: bool = True) -> list[Claim]:
     """Claims from statements grouped by keyword stem (labelled by its most frequent form), largest
-    groups first (ties: more sources, then keyword)."""
+    groups first (ties: more sources, then keyword). ``singles``: when no group reaches ``min_group``,
+    single statements stand (a small mind's own words)."""
     groups: dict[str, list[Sentence]] = defaultdict(list)
     forms: dict[str, Counter] = defaultdict(Counter)
     for sentence in sentences:
@@ -131,7 +140,7 @@ def group_statements(sentences: list[Sentence], vocabulary: Vocabulary, describe
     claims = [Claim(_slug(keyword), describe(keyword, len(group)), keyword, round(len(group) / total, 4), spread(group),
                     {"statements": len(group), "sources": len({s.source_id for s in group})})
               for keyword, group in ranked if len(group) >= min_group][:MAX_CLAIMS]
-    if not claims and ranked:  # a small mind: single statements are still the person's own words
+    if singles and not claims and ranked:  # a small mind: single statements are still the person's own words
         claims = [Claim(_slug(k), describe(k, len(g)), k, round(len(g) / total, 4), spread(g),
                         {"statements": len(g), "sources": len({s.source_id for s in g})}) for k, g in ranked[:MAX_CLAIMS]]
     return claims
@@ -142,6 +151,8 @@ def matching(sentences: list[Sentence], pattern: re.Pattern[str]) -> list[Senten
 
 
 # ---------------------------------------------------------------- 4. signature phrases
+
+NOTHING = "no statement passed this layer's meaning check, so none is published"
 
 
 @lru_cache(maxsize=4)
@@ -178,181 +189,223 @@ def log_odds(counts: Counter, total: int, background: Callable[[str], float], pr
     return result
 
 
-def signature_phrases(sentences: list[Sentence], language: str, stop: frozenset[str]) -> tuple[LayerResult, dict[str, float]]:
-    """The layer, and every content word's z (the weights the statement layers group by)."""
-    background = _background(language)
-    per_sentence = [s.tokens() for s in sentences]
-    total = sum(len(t) for t in per_sentence)
+SAYING_MIN_WORDS, SAYING_MAX_WORDS = 3, 8
+_EDGE = frozenset("a an the of to in on at by for from with and or but that which who as is are was were be it its".split())
+_LEAD = frozenset("the a an that and but so because".split())
+_CLAUSE_BEFORE = re.compile(r"(?:^|[;:—–(“\"'‘])\s*$")
+_CLAUSE_AFTER = re.compile(r"^\s*(?:$|[.;:!?—–)”\"'’])")
+
+
+def whole_clause(gram: str, text: str) -> bool:
+    """``gram`` (lower-case words) stands as a sentence or clause of its own in ``text``: between it and
+    the sentence's edges or a ``; : —`` break there is nothing but one leading article or conjunction
+    — "Look twice, write once." said as such, not "a quarter of an hour" inside a longer clause."""
+    pattern = re.compile(r"\b" + r"\W+".join(re.escape(w) for w in gram.split()) + r"\b", re.IGNORECASE)
+    for match in pattern.finditer(text.replace("’", "'")):
+        before = text[:match.start()]
+        lead = re.search(r"(\w+)\s*$", before)
+        if lead and lead.group(1).lower() in _LEAD:
+            before = before[:lead.start()]
+        if _CLAUSE_BEFORE.search(before) and _CLAUSE_AFTER.match(text[match.end():]):
+            return True
+    return False
+
+
+def sayings(sentences: list[Sentence], stop: frozenset[str]) -> list[tuple[str, list[Sentence]]]:
+    """The person's repeated sayings: word sequences of 3-8 words they use in two or more sources
+    (three or more in a mind of six or more sources; three or more times in a one-source mind), standing as a clause of their own at least once, with
+    two or more content words and not opening or closing on an article, preposition or conjunction;
+    a window of a longer saying (the same sentences, words in common) is that saying. (phrase, where),
+    most sources first."""
     where: dict[str, list[Sentence]] = defaultdict(list)
-    counts: Counter = Counter()
-    unigram_counts: Counter = Counter()
-    for sentence, tokens in zip(sentences, per_sentence):
-        unigram_counts.update(t for t in tokens if t not in stop and len(t) > 2)
-        for n in range(1, PHRASE_MAX_WORDS + 1):
+    for sentence in sentences:
+        tokens = sentence.tokens()
+        seen: set[str] = set()
+        for n in range(SAYING_MIN_WORDS, SAYING_MAX_WORDS + 1):
             for gram in ngrams(tokens, n):
-                words = gram.split()
-                if words[0] in stop or words[-1] in stop or (n == 1 and len(gram) < 3):
+                parts = gram.split()
+                if gram in seen or parts[0] in _EDGE or parts[-1] in _EDGE or sum(p not in stop and len(p) > 2 for p in parts) < 2:
                     continue
-                counts[gram] += 1
-                if len(where[gram]) < 50:
-                    where[gram].append(sentence)
-    if background is None:  # no general-language frequencies to compare with: nothing is claimed
-        method = (f"not computed: wordfreq has no general-language frequencies for '{language}', and a signature phrase is "
-                  "one used far more than in general text; the statement layers weigh words by their count instead")
-        return LayerResult("signature-phrases", method, []), {w: math.log(c) for w, c in unigram_counts.items()}
-    unigram_z = {w: z for w, (z, _) in log_odds(unigram_counts, total, background, float(total)).items()}
-    min_sources = min(2, len({s.source_id for s in sentences}))  # a one-book mind cannot spread over sources
-    frequent = Counter({g: c for g, c in counts.items() if c >= PHRASE_MIN_COUNT and len({s.source_id for s in where[g]}) >= min_sources})
-    scored = log_odds(frequent, total, background, float(total))
-    ranked = sorted(scored, key=lambda g: (-scored[g][0], g))
+                seen.add(gram)
+                where[gram].append(sentence)
+    sources = len({s.source_id for s in sentences})
+    min_sources = 3 if sources >= 6 else 2  # a mind of many sources repeats announcements and addresses twice
+    candidates = {g: found for g, found in where.items()
+                  if (len(found) >= 3 if sources == 1 else len({s.source_id for s in found}) >= min_sources)
+                  and any(whole_clause(g, s.text) for s in found)}
+    ranked = sorted(candidates, key=lambda g: (-len({s.source_id for s in candidates[g]}), -len(candidates[g]), -len(g.split()), g))
     chosen: list[str] = []
     for gram in ranked:
-        if scored[gram][0] <= 3.0:
-            break
-        if scored[gram][1] < MIN_RATIO:
-            continue
-        # a phrase inside a chosen longer phrase (or containing a chosen one) with nearly the same count repeats it
-        if any((gram in c or c in gram) and frequent[c] >= 0.8 * frequent[gram] for c in chosen):
+        places = {s.index for s in candidates[gram]}
+        if any(c in gram or gram in c or (places <= {s.index for s in candidates[c]} and set(ngrams(gram.split(), 2)) & set(ngrams(c.split(), 2)))
+               for c in chosen):
             continue
         chosen.append(gram)
-        if len(chosen) == 2 * MAX_CLAIMS:
-            break
-    claims = [Claim(_slug(g), f"“{g}”: {frequent[g]} times in {len({s.source_id for s in where[g]})} sources, "
-                              f"{scored[g][1]:.0f}× its rate in general {language} text",
-                    g, round(scored[g][0], 2), spread(where[g]),
-                    {"count": frequent[g], "z": round(scored[g][0], 2), "ratio_to_background": round(scored[g][1], 1)})
-              for g in chosen]
-    method = ("log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008) of 1-4 word phrases "
-              f"against wordfreq's {language} frequencies (prior size = the build set's words); a phrase must occur "
-              f"{PHRASE_MIN_COUNT}+ times in 2+ sources (when there are two), not start or end with a function word, have z > 3 and be used "
-              f"{MIN_RATIO:.0f}+ times more than in general text; "
-              "a phrase inside a chosen one with nearly its count is not repeated")
+    return [(g, candidates[g]) for g in chosen[:MAX_CLAIMS]]
+
+
+def signature_phrases(sentences: list[Sentence], language: str, stop: frozenset[str]) -> tuple[LayerResult, dict[str, float]]:
+    """The layer (the person's repeated sayings, from their own sentences), and every content word's
+    log-odds z against general language (the weights the statement layers group by). Words and
+    phrases that are merely frequent — topic nouns, place names — are not signature phrases: topics
+    are the themes layer's."""
+    own = [s for s in sentences if not s.other and not is_instruction(s.text)]
+    claims = []
+    for gram, found in sayings(own, stop):
+        sources = len({s.source_id for s in found})
+        claims.append(Claim(_slug(gram), f"Says “{gram}”: {plural(len(found), 'time')} in {plural(sources, 'source')}", gram,
+                            float(len(found)), spread(found), {"count": len(found), "sources": sources}))
+    method = (f"the person's repeated sayings: word sequences of {SAYING_MIN_WORDS}-{SAYING_MAX_WORDS} words used in two or more "
+              "sources (three or more when the mind has six or more; three or more times in a one-source mind) in their own sentences, standing as a clause of their own at "
+              "least once, with two or more content words; frequent topic words and place names are not sayings (they are "
+              "the themes layer's)" + ("" if claims else f"; {NOTHING.replace('statement', 'repeated saying')}"))
+    unigram_counts: Counter = Counter(t for s in sentences for t in s.tokens() if t not in stop and len(t) > 2)
+    background = _background(language)
+    if background is None:  # no general-language frequencies: the statement layers weigh words by their count
+        return LayerResult("signature-phrases", method, claims), {w: math.log(c) for w, c in unigram_counts.items()}
+    total = sum(len(s.tokens()) for s in sentences)
+    unigram_z = {w: z for w, (z, _) in log_odds(unigram_counts, total, background, float(total)).items()}
     return LayerResult("signature-phrases", method, claims), unigram_z
 
 
-# ---------------------------------------------------------------- 1, 6, 7, 8: statement layers
-
-VALUE_PATTERN = re.compile(
-    r"\b(?:I|we) (?:\w+ )?(?:believe|value|care about|hold that|am convinced|trust|insist)\b"
-    r"|\b(?:we|you|one|people) (?:must|should|ought to|need to|have to)\b"
-    r"|\b(?:matters?|important|essential|worth(?:while)?|duty|responsibilit(?:y|ies)|obligation|principle|the point of)\b"
-    r"|\b(?:never|always) (?:be|do|trust|forget|let)\b", re.IGNORECASE)
-VALUE_TRIGGERS = frozenset("believe value care hold convinced trust insist must should ought need have matter matters important "
-                           "essential worth worthwhile duty responsibility responsibilities obligation principle point never always".split())
-
-HABIT_PATTERN = re.compile(
-    r"\b(?:every|each) (?:morning|day|night|evening|week|weekend|month|year|spring|summer|autumn|winter|season|time I)\b"
-    r"|\bI (?:always|usually|often|still|never|rarely|tend to|make a point of|try to|start|begin|end)\b"
-    r"|\b(?:habit|habits|routine|ritual|practice|discipline)\b", re.IGNORECASE)
-HABIT_TRIGGERS = frozenset("every each morning day night evening week weekend month year time always usually often still never "
-                           "rarely tend make point try start begin end habit habits routine ritual practice discipline".split())
-
-RECOGNITION_PATTERN = re.compile(
-    r"\bI (?:\w+ )?(?:notice|noticed|look for|looked for|watch for|pay attention|paid attention|can tell|could tell|realised|realized|"
-    r"learned|learnt|spot|spotted|see|saw)\b|\byou (?:can|will|start to) (?:tell|see|notice)\b|\bthe (?:sign|signal|clue|giveaway)\b"
-    r"|\bwhat (?:strikes|struck) me\b", re.IGNORECASE)
-RECOGNITION_TRIGGERS = frozenset("notice noticed look looked watch pay paid attention can could tell realised realized learned learnt "
-                                 "spot spotted see saw sign signal clue giveaway strikes struck".split())
-
-TENSION_PATTERN = re.compile(
-    r"\band yet\b|\bbut also\b|\bboth\b.{1,60}\band\b|\bparadox|\btension\b|\bon the other hand\b|\bat the same time\b"
-    r"|\bcontradict|\bnot\b[^.!?;]{1,50}\bbut\b|\bI used to\b|\balthough\b|\beven though\b", re.IGNORECASE)
-TENSION_TRIGGERS = frozenset("yet also both paradox paradoxes paradoxical tension hand same time contradict contradiction "
-                             "contradicts used although even though".split())
+# ---------------------------------------------------------------- 1, 2, 6, 7, 8: statement layers
+#
+# Each statement layer takes only the person's own sentences (not another speaker's turn, not a
+# quotation, not reported speech) that have the layer's meaning (stages.mmos.meaning), and groups them
+# by what they are about: the object of a value, the action of a habit, what is noticed. A layer with
+# nothing that passes publishes no claim and says so in its method.
 
 
-@dataclass(frozen=True)
-class StatementKind:
-    """A statement layer: which sentences it takes, the words that never stand for what they are about,
-    how a claim reads ({k}: the keyword, {n}: the count with ``noun``) and the method it states."""
-
-    pattern: re.Pattern[str]
-    triggers: frozenset[str]
-    claim: str
-    noun: str
-    method: str
-
-
-STATEMENT_KINDS = {
-    "values-and-beliefs": StatementKind(
-        VALUE_PATTERN, VALUE_TRIGGERS, "Holds values or beliefs about “{k}” ({n})", "evaluative or modal statement",
-        "evaluative and modal statements (I believe / we must / should / matters / important / duty / principle / "
-        "never-always + verb) grouped by their most distinctive content word; English patterns"),
-    "habits-and-routines": StatementKind(
-        HABIT_PATTERN, HABIT_TRIGGERS, "Describes a habit or routine around “{k}” ({n})", "habitual statement",
-        "habitual statements (every morning / each week / I always / I usually / I never / habit / routine / ritual / "
-        "practice) grouped by their most distinctive content word; English patterns"),
-    "recognition-patterns": StatementKind(
-        RECOGNITION_PATTERN, RECOGNITION_TRIGGERS, "Notices “{k}”: {n} of what they see, look for or learned", "statement",
-        "statements of perception (I notice / look for / can tell / realised / learned / the sign) and the person's "
-        "own questions, each grouped by their most distinctive content word; English patterns"),
-    "contradictions-and-tensions": StatementKind(
-        TENSION_PATTERN, TENSION_TRIGGERS, "Holds a tension around “{k}” ({n} weighing two sides)", "statement",
-        "statements that hold two sides (and yet / both … and / not … but / although / on the other hand / I used to / "
-        "paradox / tension) grouped by their most distinctive content word; English patterns"),
-}
+def about_groups(found: list[tuple[Sentence, str]], describe: Callable[[str, int], str], min_group: int = 1,
+                 head_word: int = -1) -> list[Claim]:
+    """Claims from (sentence, what it is about) pairs grouped by the stem of one word of the phrase
+    (``head_word``: its last word, the head of a noun phrase; or its first, the verb of an action),
+    labelled by the group's most frequent phrase; largest groups first (ties: more sources, then
+    label)."""
+    groups: dict[str, list[Sentence]] = defaultdict(list)
+    phrases: dict[str, Counter] = defaultdict(Counter)
+    for sentence, phrase in found:
+        head = stem(phrase.split()[head_word])
+        groups[head].append(sentence)
+        phrases[head][phrase] += 1
+    labelled = {min(phrases[k], key=lambda f: (-phrases[k][f], len(f), f)): group for k, group in groups.items()}
+    ranked = sorted(labelled.items(), key=lambda kv: (-len(kv[1]), -len({s.source_id for s in kv[1]}), kv[0]))
+    total = max(len(found), 1)
+    return [Claim(_slug(label), describe(label, len(group)), label, round(len(group) / total, 4), spread(group),
+                  {"statements": len(group), "sources": len({s.source_id for s in group})})
+            for label, group in ranked if len(group) >= min_group][:MAX_CLAIMS]
 
 
-def statement_layer(layer: str, sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
-    kind = STATEMENT_KINDS[layer]
-    found = matching(sentences, kind.pattern)
-    claims = group_statements(found, vocabulary, lambda k, n: kind.claim.format(k=k, n=plural(n, kind.noun)), kind.triggers)
-    return LayerResult(layer, kind.method, claims, {"statements": len(found)})
+def own_sentences(sentences: list[Sentence]) -> list[Sentence]:
+    """The person's own sentences: not another speaker's, not quoting or reporting someone, not text
+    addressed to a model."""
+    return [s for s in sentences if not s.other and not is_instruction(s.text)]
 
 
-def recognition_patterns(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
-    """What the person notices (a statement layer) merged with the questions they keep asking."""
-    noticing = statement_layer("recognition-patterns", sentences, vocabulary)
-    questions = [s for s in sentences if s.text.rstrip(" \"'”’)").endswith("?") and not is_instruction(s.text)]
-    asked = group_statements(questions, vocabulary, lambda k, n: f"Keeps asking about “{k}” ({plural(n, 'question')})",
-                             RECOGNITION_TRIGGERS)
+
+
+def values_and_beliefs(own: list[Sentence]) -> LayerResult:
+    found = [(s, obj) for s in own if (obj := meaning.value_object(s.text))]
+    norms = about_groups([(s, o) for s, o in found if o.startswith("to ")],
+                         lambda k, n: f"Holds that one should {k[3:]} ({plural(n, 'normative statement')})", head_word=1)
+    views = about_groups([(s, o) for s, o in found if not o.startswith("to ")],
+                         lambda k, n: f"Holds views on {k}: {plural(n, 'evaluative statement')}")
+    claims = sorted(views + norms, key=lambda c: (-c.extra["statements"], -c.extra["sources"], c.key))[:MAX_CLAIMS]
+    method = ("the person's own evaluative and normative statements (“X matters / is important / is worth …”, “I believe / "
+              "value / trust / care about X”, “we / one / people must / should …”), grouped by what they are about (the "
+              "object of the evaluation, named by the statement); English patterns"
+              + ("" if claims else f"; {NOTHING}"))
+    return LayerResult("values-and-beliefs", method, claims, {"statements": len(found)})
+
+
+def habits_and_routines(own: list[Sentence]) -> LayerResult:
+    found = [(s, action) for s in own if (action := meaning.habit_action(s.text))]
+    claims = about_groups(found, lambda k, n: f"Habitually: {k} ({plural(n, 'statement')} of a recurring action of their own)",
+                          head_word=0)
+    method = ("the person's own statements of a recurring action: I / we as the subject of a verb not in the past, with a "
+              "habitual marker (every morning / each month / always / usually / for years / have been …ing / my routine), "
+              "grouped by the action; English patterns" + ("" if claims else f"; {NOTHING}"))
+    return LayerResult("habits-and-routines", method, claims, {"statements": len(found)})
+
+
+def recognition_patterns(own: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
+    """What the person says they notice or look for, and the questions they keep asking (their own,
+    in two or more sources)."""
+    seen = [(s, obj) for s in own if (obj := meaning.noticed(s.text))]
+    noticing = about_groups(seen, lambda k, n: f"Notices {k} ({plural(n, 'statement')} of what they notice or look for)")
+    questions = [s for s in own if meaning.own_question(s.text)]
+    asked = [c for c in group_statements(questions, vocabulary, lambda k, n: f"Keeps asking about “{k}” ({plural(n, 'question')})",
+                                         RECOGNITION_TRIGGERS, min_group=3, singles=False)
+             if c.extra["sources"] >= 2]
     for claim in asked:
         claim.key = f"asks-{claim.key}"
-    merged = sorted(noticing.claims + asked, key=lambda c: (-c.weight, c.key))[:MAX_CLAIMS]
-    return LayerResult("recognition-patterns", noticing.method, merged, {**noticing.measures, "questions": len(questions)})
+    merged = sorted(noticing + asked, key=lambda c: (-c.extra["statements"], c.key))[:MAX_CLAIMS]
+    method = ("the person's own statements of perception (I notice / look for / can tell / the sign is …), grouped by what "
+              "is noticed, and their own questions (not quoted, not reported) on one word, three or more in two or more sources; "
+              "English patterns" + ("" if merged else f"; {NOTHING}"))
+    return LayerResult("recognition-patterns", method, merged, {"statements": len(seen), "questions": len(questions)})
+
+
+RECOGNITION_TRIGGERS = frozenset("notice noticed look looked watch pay paid attention can could tell realised realized learned learnt "
+                                 "spot spotted see saw sign signal clue giveaway strikes struck".split())
+TENSION_TRIGGERS = frozenset("yet also both paradox paradoxes paradoxical tension hand same time contradict contradiction "
+                             "contradicts used torn part love like want need know believe".split())
+
+
+def contradictions_and_tensions(own: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
+    found = [s for s in own if meaning.holds_tension(s.text)]
+    claims = group_statements(found, vocabulary, lambda k, n: f"Weighs two sides of “{k}” ({plural(n, 'statement')})",
+                              TENSION_TRIGGERS, min_group=1)
+    method = ("the person's own statements that hold two sides at once, marked as such (and yet / but also / on the other "
+              "hand / at the same time, / paradox / tension / torn between / part of me / I used to think …), in a statement "
+              "of their stance (first person or evaluative), grouped by their most distinctive content word; concessive "
+              "“although” and “both … and” lists are not tensions; English patterns" + ("" if claims else f"; {NOTHING}"))
+    return LayerResult("contradictions-and-tensions", method, claims, {"statements": len(found)})
 
 
 # ---------------------------------------------------------------- 2. mental models
 
-MODEL_KINDS = {
-    "conditional": (re.compile(r"\b(?:if|when|whenever|unless)\b[^.!?]{3,}?,", re.IGNORECASE), "reasons in conditions (if / when … ,)"),
-    "causal": (re.compile(r"\b(?:because|so that|which is why|that is why|therefore|the reason)\b", re.IGNORECASE),
-               "explains by causes (because / which is why / therefore)"),
-    "contrast": (re.compile(r"\bnot\b[^.!?;]{1,50}\bbut\b|\brather than\b|\binstead of\b", re.IGNORECASE),
-                 "frames by contrast (not … but / rather than / instead of)"),
-    "analogy": (re.compile(r"\b(?:is|are|was|were) like\b|\bas if\b|\bthink of\b[^.!?]{1,40}\bas\b|\bthe way (?:a|an|the)\b", re.IGNORECASE),
-                "thinks in analogies (is like / as if / think of … as)"),
-    "principle": (re.compile(r"\bthe (?:key|trick|secret|rule|point|lesson|test|question|problem|answer) (?:is|was)\b", re.IGNORECASE),
-                  "states principles (the key / the rule / the lesson is …)"),
+KIND_DESCRIPTIONS = {
+    "conditional": "reasons in conditions (if / unless … ,)",
+    "causal": "explains by causes (because / which is why / therefore)",
+    "contrast": "frames by contrast (not … but / rather than / instead of)",
+    "analogy": "thinks in analogies (is like a … / think of … as)",
+    "principle": "states principles (the key / the rule / the lesson is …)",
 }
-FRAMEWORK_PATTERN = re.compile(r"\bthe ((?:[a-z][\w-]+ ){0,2}(?:rule|test|question|method|principle|framework|law|habit|practice|list|map|ladder|loop))\b",
-                               re.IGNORECASE)
+FRAMEWORK_PATTERN = re.compile(r"\bthe ((?:[a-z][\w-]+ ){1,2}(?:rule|test|method|principle|framework|law|ladder|loop))\b", re.IGNORECASE)
+_NOT_A_NAME = frozenset("same first last next other only whole one two old new golden simple basic main real big little "
+                        "general usual following".split())
 
 
-def mental_models(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
-    words = sum(len(s.tokens()) for s in sentences) or 1
+def mental_models(own: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
+    """Reasoning forms in the person's own general statements (a one-off past narration is not a way
+    of reasoning), each claimed when two or more statements show it, and the frameworks they name."""
+    words = sum(len(s.tokens()) for s in own) or 1
     claims, measures = [], {}
-    for kind, (pattern, description) in MODEL_KINDS.items():
-        found = matching(sentences, pattern)
+    general = [s for s in own if not meaning.narrative(s.text)]
+    for kind, description in KIND_DESCRIPTIONS.items():
+        found = [s for s in general if meaning.reasoning_kind(s.text) == kind]
         rate = 1000.0 * len(found) / words
         measures[f"{kind}_per_1000_words"] = round(rate, 2)
-        if found:
+        if len(found) >= 2:
             ranked = sorted(found, key=lambda s: (-max((vocabulary.weight.get(t, -99.0) for t in s.tokens()), default=-99.0), s.index))
             claims.append(Claim(kind, f"{description[0].upper()}{description[1:]}: {plural(len(found), 'statement')}, {rate:.1f} per 1,000 words",
                                 kind, round(rate, 2), spread(ranked), {"statements": len(found)}))
     named: dict[str, list[Sentence]] = defaultdict(list)
-    for sentence in sentences:
-        if is_instruction(sentence.text):
-            continue
+    for sentence in own:
         for match in FRAMEWORK_PATTERN.finditer(sentence.text):
-            named[match.group(1).lower()].append(sentence)
+            name = match.group(1).lower()
+            if not (set(name.split()[:-1]) & (_NOT_A_NAME | meaning.FUNCTION)):
+                named[name].append(sentence)
     frameworks = sorted(((n, g) for n, g in named.items() if len(g) >= 2), key=lambda kv: (-len(kv[1]), kv[0]))
     for name, group in frameworks[:MAX_CLAIMS - len(claims)]:
         claims.append(Claim(f"framework-{_slug(name)}", f"Names a framework: “the {name}” ({plural(len(group), 'mention')})", f"the {name}",
                             round(1000.0 * len(group) / words, 2), spread(group), {"statements": len(group)}))
-    method = ("reasoning patterns counted per 1,000 words (conditional, causal, contrastive, analogical, stated principles), "
-              "each with its most distinctive examples, and the frameworks the person names twice or more "
-              "(“the … rule / test / question / method / practice”); English patterns")
+    method = ("reasoning forms in the person's own general statements (past-tense narration set aside), counted per 1,000 "
+              "words: general conditions (if / unless … ,), causes, contrasts, analogies (is like a …), stated principles; a "
+              "form is claimed when two or more statements show it, with its most distinctive examples; and the frameworks "
+              "the person names twice or more (“the <name> rule / test / method …”, a bare “the rule” is not a name); "
+              "English patterns")
     return LayerResult("mental-models", method, claims, measures)
 
 
@@ -502,15 +555,16 @@ def analyse(sentences: list[Sentence], passages: list[tuple[str, str]], language
     stop = content_stopwords(language)
     phrases, unigram_z = signature_phrases(sentences, language, stop)
     vocabulary = Vocabulary(stop, unigram_z)
+    own = own_sentences(sentences)
     results = {
-        "values-and-beliefs": statement_layer("values-and-beliefs", sentences, vocabulary),
-        "mental-models": mental_models(sentences, vocabulary),
+        "values-and-beliefs": values_and_beliefs(own),
+        "mental-models": mental_models(own, vocabulary),
         "recurring-themes": recurring_themes(sentences, passages, stop, sources),
         "signature-phrases": phrases,
         "communication-style": communication_style(sentences, vocabulary),
-        "habits-and-routines": statement_layer("habits-and-routines", sentences, vocabulary),
-        "recognition-patterns": recognition_patterns(sentences, vocabulary),
-        "contradictions-and-tensions": statement_layer("contradictions-and-tensions", sentences, vocabulary),
+        "habits-and-routines": habits_and_routines(own),
+        "recognition-patterns": recognition_patterns(own, vocabulary),
+        "contradictions-and-tensions": contradictions_and_tensions(own, vocabulary),
     }
     for result in results.values():  # a claim without evidence is never published
         result.claims = [claim for claim in result.claims if claim.evidence]

@@ -205,7 +205,7 @@ def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: lis
     """The eight layer files, the two synthesis files and the system prompt (validated, atomic,
     untouched when unchanged): the relative paths written, and the claims per layer."""
     registry = get_registry()
-    sentences = build_sentences(build, bodies)
+    sentences = build_sentences(build, bodies, metadata.get("name"))
     results = layers.analyse(sentences, [(p.source_id, bodies[p.source_id][p.start:p.end]) for p in build],
                              metadata.get("language") or "en", len(bodies))
     added = analysis.enrich(slug, results, sentences, session)

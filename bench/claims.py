@@ -1,0 +1,185 @@
+"""Precision of MMOS's analysis claims against labels written by hand (prints, writes JSON).
+
+For three minds — the committed demo (Iris Valente) and two corpus authors (Marcus Aurelius's
+*Meditations*, a philosopher's treatise; Frederick Douglass's *Narrative*, a life told with much
+reported speech) — the MMOS stage runs offline, and every published claim of the labelled layers is
+looked up in ``bench/claims-labels.yaml``: our labels, ``correct`` or ``wrong`` with a one-line
+reason, keyed by the claim id **and** its evidence spans (source id, start, end). A claim whose id or
+evidence changed is a new claim: it is listed for labelling and never counted as correct.
+
+Per layer: claims published, labelled correct, labelled wrong, unlabelled, and precision = correct /
+published. Bars (issue 23): over all published statement-layer claims precision ≥ 0.80, and ≥ 0.70 in
+every statement layer that publishes any; the demo publishes at least one claim in values and beliefs,
+mental models and recurring themes.
+
+Usage: python bench/claims.py [--corpus PATH] [--template FILE]   (--template writes the unlabelled
+claims as a labels skeleton to fill in)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+LABELS = REPO / "bench" / "claims-labels.yaml"
+RESULTS = REPO / "bench" / "results" / "claims.json"
+STATEMENT_LAYERS = ("values-and-beliefs", "mental-models", "habits-and-routines", "recognition-patterns", "contradictions-and-tensions")
+LABELLED_LAYERS = STATEMENT_LAYERS + ("signature-phrases",)
+CORPUS_MINDS = {"marcus-aurelius": ("Marcus Aurelius", "marcus-aurelius"), "frederick-douglass": ("Frederick Douglass", "frederick-douglass")}
+DEMO = "iris-valente"
+OVERALL_FLOOR, LAYER_FLOOR = 0.80, 0.70
+DEMO_MUST_PUBLISH = ("values-and-beliefs", "mental-models", "recurring-themes")
+
+
+def corpus_path(given: str | None) -> Path:
+    path = Path(given or os.environ.get("LENDARIA_CORPUS") or REPO.parent / "shared" / "corpus")
+    if not (path / "MANIFEST.yaml").is_file():
+        raise SystemExit(f"error: the corpus is missing at {path} (set --corpus or LENDARIA_CORPUS)")
+    return path
+
+
+def claim_key(claim: dict) -> str:
+    """A claim's label key: its id and its evidence spans, so a claim whose evidence changed is new."""
+    spans = ",".join(f"{e['source_id']}@{e['start']}:{e['end']}" for e in claim["evidence"])
+    return f"{claim['id']}|{spans}"
+
+
+def build_minds(corpus: Path, root: Path) -> dict[str, Path]:
+    """Each mind's layer folder after an offline MMOS run: the demo from a copy of its committed
+    outputs (its sources and InnerLens files), the corpus authors from their text through ETL."""
+    from lendaria.settings import Settings
+    from lendaria.yamlio import dump_yaml
+    from stages.etl.run import run_etl
+    from stages.mmos.run import run_mmos
+
+    settings = Settings(home=root / "home")
+    out = root / "outputs"
+    shutil.copytree(REPO / "outputs" / "minds" / DEMO, out / "minds" / DEMO)
+    run_mmos(DEMO, out, settings)
+    for slug, (name, folder) in CORPUS_MINDS.items():
+        spec = root / f"{slug}.yaml"
+        spec.write_text(dump_yaml({"slug": slug, "name": name, "language": "en",
+                                   "sources": [{"path": str(f.resolve()), "type": "book"} for f in sorted((corpus / folder).glob("*.txt"))]}))
+        run_etl(spec, out, settings)
+        run_mmos(slug, out, settings)
+    return {slug: out / "minds" / slug / "analysis" / "layers" for slug in (DEMO, *CORPUS_MINDS)}
+
+
+def evaluate(layer_docs: dict[str, dict[str, dict]], labels: dict[str, dict[str, dict]]) -> dict:
+    """Per mind and layer, the counts and precision; the unlabelled claims; the bars."""
+    minds, unlabelled = {}, []
+    totals = {layer: {"published": 0, "correct": 0, "wrong": 0, "unlabelled": 0} for layer in LABELLED_LAYERS}
+    for slug, docs in layer_docs.items():
+        known = labels.get(slug, {})
+        per_layer = {}
+        for layer in LABELLED_LAYERS:
+            row = {"published": 0, "correct": 0, "wrong": 0, "unlabelled": 0}
+            for claim in docs[layer]["claims"]:
+                row["published"] += 1
+                label = known.get(claim_key(claim))
+                if label is None:
+                    row["unlabelled"] += 1
+                    unlabelled.append((slug, layer, claim))
+                else:
+                    row[label["label"]] += 1
+            row["precision"] = round(row["correct"] / row["published"], 3) if row["published"] else None
+            per_layer[layer] = row
+            for key in ("published", "correct", "wrong", "unlabelled"):
+                totals[layer][key] += row[key]
+        minds[slug] = per_layer
+    for row in totals.values():
+        row["precision"] = round(row["correct"] / row["published"], 3) if row["published"] else None
+    published = sum(totals[layer]["published"] for layer in STATEMENT_LAYERS)
+    correct = sum(totals[layer]["correct"] for layer in STATEMENT_LAYERS)
+    overall = round(correct / published, 3) if published else None
+    demo_docs = layer_docs.get(DEMO, {})
+    meets = {
+        "overall_statement_precision": overall is not None and overall >= OVERALL_FLOOR,
+        "every_statement_layer": all(totals[layer]["precision"] is None or totals[layer]["precision"] >= LAYER_FLOOR
+                                     for layer in STATEMENT_LAYERS),
+        "demo_publishes": all(len(demo_docs.get(layer, {}).get("claims", [])) >= 1 for layer in DEMO_MUST_PUBLISH),
+        "all_labelled": not unlabelled,
+    }
+    published_unlabelled_layers = {slug: {layer: len(docs[layer]["claims"]) for layer in docs if layer not in LABELLED_LAYERS}
+                                   for slug, docs in layer_docs.items()}
+    return {"minds": minds, "layers": totals, "other_layers_published": published_unlabelled_layers, "statement_layers": {"published": published, "correct": correct, "precision": overall},
+            "unlabelled": [{"mind": slug, "layer": layer, "id": claim["id"], "key": claim_key(claim), "claim": claim["claim"],
+                            "evidence": [" ".join(e["text"].split()) for e in claim["evidence"]]} for slug, layer, claim in unlabelled],
+            "meets": meets}
+
+
+def load_labels() -> dict[str, dict[str, dict]]:
+    from lendaria.yamlio import load_yaml
+
+    if not LABELS.is_file():
+        return {}
+    document = load_yaml(LABELS.read_text(encoding="utf-8")) or {}
+    return {slug: {entry["key"]: entry for entry in entries} for slug, entries in (document.get("minds") or {}).items()}
+
+
+def read_layers(folders: dict[str, Path]) -> dict[str, dict[str, dict]]:
+    from lendaria.yamlio import load_yaml
+
+    return {slug: {p.stem: load_yaml(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))} for slug, folder in folders.items()}
+
+
+def report(result: dict) -> None:
+    print(f"{'mind':<20} {'layer':<30} {'published':>9} {'correct':>8} {'wrong':>6} {'unlabelled':>10} {'precision':>9}")
+    for slug, layers in result["minds"].items():
+        for layer, row in layers.items():
+            precision = "-" if row["precision"] is None else f"{row['precision']:.0%}"
+            print(f"{slug:<20} {layer:<30} {row['published']:>9} {row['correct']:>8} {row['wrong']:>6} {row['unlabelled']:>10} {precision:>9}")
+    print()
+    for layer, row in result["layers"].items():
+        precision = "-" if row["precision"] is None else f"{row['precision']:.0%}"
+        print(f"{'all three':<20} {layer:<30} {row['published']:>9} {row['correct']:>8} {row['wrong']:>6} {row['unlabelled']:>10} {precision:>9}")
+    overall = result["statement_layers"]
+    print(f"\nstatement layers: {overall['correct']} of {overall['published']} correct, precision "
+          f"{'-' if overall['precision'] is None else format(overall['precision'], '.0%')} (floor {OVERALL_FLOOR:.0%}; every layer ≥ {LAYER_FLOOR:.0%})")
+    print("meets:", result["meets"])
+    for entry in result["unlabelled"]:
+        print(f"UNLABELLED {entry['mind']} {entry['key']}\n    {entry['claim']}")
+        for text in entry["evidence"]:
+            print(f"      > {text[:200]}")
+
+
+def write_template(result: dict, path: Path) -> None:
+    from lendaria.yamlio import dump_yaml
+
+    minds: dict[str, list] = {}
+    for entry in result["unlabelled"]:
+        minds.setdefault(entry["mind"], []).append({"key": entry["key"], "claim": entry["claim"], "evidence": entry["evidence"],
+                                                   "label": "correct or wrong", "reason": ""})
+    path.write_text(dump_yaml({"minds": minds}), encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus")
+    parser.add_argument("--template", type=Path, help="write the unlabelled claims here as a labels skeleton")
+    args = parser.parse_args()
+    corpus = corpus_path(args.corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = read_layers(build_minds(corpus, Path(tmp)))
+    result = evaluate(docs, load_labels())
+    result = {"benchmark": "claims", "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+              "labels": str(LABELS.relative_to(REPO)), **result}
+    report(result)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.template:
+        write_template(result, args.template)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,345 @@
+"""Whether a sentence has a layer's meaning, not just its trigger word (pure functions, English).
+
+A statement layer publishes a claim only when its evidence is **the person's own words** and has the
+**layer's meaning**. Both checks are used twice: by the offline layers (:mod:`stages.mmos.layers`)
+to choose their statements, and on the claims a language model returns (:mod:`stages.mmos.analysis`),
+so Claude's claims pass the same bar as the offline ones.
+
+The person's own words (:func:`not_own`): a sentence is set aside when it sits in another speaker's
+turn of a transcript (a ``Name:`` paragraph naming someone else), quotes someone (three or more words
+inside quotation marks, InnerLens's ``quotes_other``), or reports what someone else said, asked or
+wrote ("she wrote underneath it, … how will you know?").
+
+The layer's meaning (:func:`means`), precision first:
+
+* **values and beliefs**: an evaluative or normative statement whose object can be named: "X matters /
+  is important / is worth …" (about X), "I believe / value / trust / care about X" (about X), "we /
+  one / people must / should X" (about doing X). The label is that object (:func:`value_object`), not
+  the sentence's rarest word.
+* **habits and routines**: the person (I / we) doing something recurrently, in the present ("every
+  month we count …", "I always …", "I have been counting … for years"), never a one-off in the past
+  or somebody else's habit.
+* **recognition patterns**: the person's own perception ("I notice …", "I look for …", "I can tell
+  …", "the sign is …") or their own question (not quoted, not reported).
+* **contradictions and tensions**: two sides held at once, marked as such ("and yet", "on the other
+  hand", "at the same time," "paradox", "tension", "torn", "part of me", "I used to think …"), in a
+  statement of the person's stance (first person or evaluative) — not concessive politeness
+  ("although you're very welcome") or a schedule ("both at low water").
+* **mental models**: a reasoning form — a general condition ("if … ,"), a cause, a contrast, an analogy
+  ("is like a …"), a stated principle ("the rule is …") — in the person's own words.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ---------------------------------------------------------------- the person's own words
+
+QUOTED = re.compile(r"[\"“«„]([^\"”»“„]{3,}?)[\"”»]")
+SPEAKER_LABEL = re.compile(r"([A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){0,3}):[ \t]+")
+_SPEECH_VERB = (r"(?:said|says|asked|asks|wrote|writes|told|tells|replied|replies|answered|shouted|whispered|insisted|"
+                r"exclaimed|announced|called out|put it|used to say|cried)")
+# a speech verb whose subject is not the person: the word before it is not I / we (or their auxiliaries)
+_REPORTED = re.compile(r"(?<![\w'’])(?!(?:I|we|We|I've|we've|I'd|we'd)\b)([A-Za-z][\w'’-]*)[ \t]+(?:(?:once|then|later|always|just|has|had|have)[ \t]+)?"
+                       + _SPEECH_VERB + r"\b")
+_FIRST_PERSON_SUBJECT = re.compile(r"^(?:I|we|We|I've|we've|I'd|we'd|it|It|this|This|which)$")  # "it says" reports a sign or a page
+
+
+def quoted_words(text: str) -> int:
+    """Words inside quotation marks (InnerLens's rule: three or more means it quotes someone)."""
+    return sum(len(m.group(1).split()) for m in QUOTED.finditer(text))
+
+
+_PARTICIPLE_SPEECH = re.compile(r",\s*(?:saying|telling|asking|crying|shouting|declaring)\b|\btalk(?:ed|ing)? (?:about|of)\b", re.IGNORECASE)
+
+
+def reports_speech(text: str) -> bool:
+    """True when the sentence reports what someone other than the person said, asked or wrote."""
+    return any(not _FIRST_PERSON_SUBJECT.match(m.group(1)) for m in _REPORTED.finditer(text)) or bool(_PARTICIPLE_SPEECH.search(text))
+
+
+def same_person(label: str, person: str | None) -> bool:
+    """A transcript's speaker label names the person (any of their names, case folded)."""
+    if not person:
+        return False
+    names = {w.casefold().strip(".") for w in person.split()}
+    return bool({w.casefold().strip(".") for w in label.split()} & names)
+
+
+def speaker_turns(body: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each paragraph opened by a ``Name:`` label that opens two or more
+    paragraphs of ``body`` (a transcript's turns; a lone "Note: …" is not a speaker)."""
+    paragraphs = []
+    for match in re.finditer(r"[^\n]+(?:\n(?![ \t]*\n)[^\n]*)*", body):
+        label = SPEAKER_LABEL.match(body, match.start())
+        if label:
+            paragraphs.append((match.start(), match.end(), label.group(1)))
+    counts: dict[str, int] = {}
+    for _, _, label in paragraphs:
+        counts[label] = counts.get(label, 0) + 1
+    return [p for p in paragraphs if counts[p[2]] >= 2]
+
+
+def speaker_at(turns: list[tuple[int, int, str]], position: int) -> str | None:
+    """The speaker whose turn holds ``position`` (None outside every labelled turn)."""
+    for start, end, label in turns:
+        if start <= position < end:
+            return label
+    return None
+
+
+def not_own(text: str, speaker: str | None, person: str | None) -> str:
+    """Why a sentence is not the person's own words ("" when it is)."""
+    if speaker and not same_person(speaker, person):
+        return f"another speaker's turn ({speaker})"
+    if quoted_words(text) >= 3:
+        return "quotes someone else"
+    if reports_speech(text):
+        return "reports what someone else said or wrote"
+    return ""
+
+
+# ---------------------------------------------------------------- shared word lists
+
+FUNCTION = frozenset(
+    "a an the this that these those my our your his her its their some any every each no all both either neither "
+    "of to in on at by for from with about into onto over under after before between through during without within "
+    "and or but nor so yet if then than as because while though although unless until when whenever where which who whom "
+    "whose what why how is are was were be been being am do does did doing have has had having will would shall should "
+    "can could may might must ought not never always also just only very too much many more most less least quite rather "
+    "it it's i me we us you he she they them him one ones there here now still even ever really".split()) | frozenset(
+    "thou thee thy thine thyself ye hath hast art dost doth wilt shalt canst wouldst shouldst couldst didst hadst".split())
+PAST = frozenset("was were had did went came saw took made found got told said wrote asked thought knew felt left sat stood "
+                 "walked counted spent began became brought kept lost met ran".split())
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", text)
+
+
+def content_run(tokens: list[str], limit: int = 3, stop: frozenset[str] = frozenset()) -> list[str]:
+    """The first run of content words of ``tokens`` (determiners and the like skipped before it), at
+    most ``limit`` words: the noun phrase a pattern points at."""
+    run: list[str] = []
+    for token in tokens:
+        low = token.lower().replace("’", "'")
+        if low in FUNCTION or low in stop or len(low) < 3:
+            if run:
+                break
+            continue
+        run.append(low)
+        if len(run) == limit:
+            break
+    return run
+
+
+# ---------------------------------------------------------------- values and beliefs
+
+_BELIEF_VERB = re.compile(r"\b(?:I|we)\s+(?:\w+\s+)?(?:believe in|believe that|value|care about|care for|trust|am convinced that|"
+                          r"hold that|insist on|respect|prize|love|hate|distrust|mistrust)\s+(.+)", re.IGNORECASE)
+_EVALUATIVE_PREDICATE = re.compile(
+    r"(.+?)\s+(?:(?<=s )matter(?=\s+(?:more|most|less|to|because|so|far|a great deal|very much|little)\b|\s*[,.;!?])"
+    r"|matters(?=\s+(?:more|most|less|to|because|so|far|a great deal|very much|little)\b|\s*[,.;!?])|counts? for (?:a lot|more|most)|(?:is|are|was|were)\s+(?:\w+\s+)?(?:important|essential|"
+    r"worth|worthwhile|valuable|precious|vital|sacred|what matters|the (?:whole )?point|a duty|an obligation))\b", re.IGNORECASE)
+_NORMATIVE = re.compile(r"(?:\b(?:we|(?<!such )(?<!that )(?<!this )(?<!the )a man|a (?:scientist|naturalist|teacher|writer|counter|volunteer))|^One)\s+"
+                        r"(?:\w+\s+)?(?:must|should|ought to|has to|have to)\s+((?:not\s+|never\s+|always\s+)?.+)",
+                        re.IGNORECASE)
+_NO_OBJECT = frozenset("thing things something anything nothing everything way ways lot kind sort bit part".split())
+_NOT_NORMS = frozenset("think know say see look consider remember observe ask tell be have get come".split())
+_NP_END = re.compile(r"\b(?:of|to|in|on|at|by|for|from|with|without|that|which|who|whom|because|when|if|than|as|but)\b|[;:.!?—–]")
+
+
+def head_phrase(text: str) -> list[str]:
+    """The noun phrase ``text`` opens with, as its last two content words: the phrase runs to its first
+    preposition, clause word or stop (commas of a list of adjectives stay inside): "the pure,
+    peaceable and impartial Christianity of Christ" -> impartial christianity."""
+    if re.match(r"\s*[,;:.!?—–]", text):
+        return []
+    end = _NP_END.search(text)
+    stretch = text[:end.start()] if end else text
+    return [w.lower().replace("’", "'") for w in words(stretch) if w.lower() not in FUNCTION and len(w) > 2][-2:]
+
+
+_NOUN_CONTEXT = frozenset("of about in on to with for from by at such these those all other many".split())
+_NOUN_MATTER = frozenset("a an another different no the this that small simple whole other subject".split())
+
+
+def value_object(text: str) -> str | None:
+    """What an evaluative or normative statement is about, as a short phrase; None when the sentence is
+    not evaluative or normative in a form whose object can be named. A question, or an evaluation inside
+    a condition ("if the question matters, …"), states no view."""
+    if text.rstrip(" \"'”’)").endswith("?"):
+        return None
+    for pattern, where in ((_EVALUATIVE_PREDICATE, "before"), (_BELIEF_VERB, "after"), (_NORMATIVE, "after")):
+        match = pattern.search(text)
+        if not match:
+            continue
+        if re.search(r"\b(?:if|unless)\b[^;:.]*$", text[:match.start(1) if where == "after" else match.end(1)], re.IGNORECASE):
+            continue  # inside a condition
+        tokens = words(match.group(1))
+        if where == "before" and tokens and (tokens[-1].lower() in _NOUN_MATTER or {t.lower() for t in tokens[-3:-1]} & _NOUN_CONTEXT):
+            continue  # "another matter", "about public matters": the noun, not the verb
+        if where == "before":  # the subject: the content run that ends right before the predicate
+            run: list[str] = []
+            for token in reversed(tokens):
+                low = token.lower().replace("’", "'")
+                if low in FUNCTION or len(low) < 3:
+                    break
+                run.insert(0, low)
+                if len(run) == 3:
+                    break
+        elif pattern is _NORMATIVE:  # about doing something: the verb and what it is done to
+            if re.search(r"\bif\s+(?:\w+\s+){0,2}$", text[:match.start()] + " ", re.IGNORECASE):
+                continue  # "if we should take the land route": a condition, not a norm
+            verb_at = 1 if tokens and tokens[0].lower() in ("not", "never", "always") else 0
+            run = [w.lower() for w in tokens[verb_at:verb_at + 1]]
+            if not run or run[0] in _NOT_NORMS or run[0] in FUNCTION:
+                continue
+            verb_end = re.search(r"\b" + re.escape(run[0]) + r"\b", match.group(1), re.IGNORECASE).end()
+            if not head_phrase(match.group(1)[verb_end:]):
+                continue  # "we ought to inquire": a norm whose object the sentence does not name
+            end = _NP_END.search(match.group(1), verb_end)
+            return "to " + " ".join(w.lower() for w in words(match.group(1)[:end.start() if end else None])[:6])
+        else:
+            run = head_phrase(match.group(1))
+        run = [w for w in run if w not in _NO_OBJECT]
+        if run:
+            return " ".join(run)
+    return None
+
+
+# ---------------------------------------------------------------- habits
+
+_HABIT_MARKER = re.compile(
+    r"\b(?:every|each)\s+(?:single\s+)?(?:morning|day|night|evening|week|weekend|month|year|spring|summer|autumn|winter|season|"
+    r"tide|low tide|low water|time|visit|walk|count|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(?:always|usually|often|generally|normally|routinely|habitually|regularly|tend to|make a point of|"
+    r"once a (?:week|month|year)|twice a (?:week|month|year)|most (?:mornings|days|weeks))\b"
+    r"|\b(?:my|our) (?:habit|routine|ritual|practice)\b|\bhave been \w+ing\b|\bfor (?:years|decades)\b", re.IGNORECASE)
+_PERSON_SUBJECT = re.compile(r"(?:^|[\s,;:(—–-])(I|we|We)\s", re.UNICODE)
+_AUXILIARY = frozenset("have has 've been do does always usually often generally normally still also regularly routinely habitually "
+                       "tend to make a point of just sometimes try".split())
+_NOT_ACTIONS = frozenset("don't didn't can't won't couldn't wouldn't shouldn't isn't aren't would could might should 'd "
+                         "know think like want hope feel wish need believe am was were is be suppose guess wonder wondered wished".split())
+
+
+def habit_action(text: str) -> str | None:
+    """The recurring action of the person in a habitual statement, or None when it is not one: the
+    person (I / we) is the subject of an action verb not in the simple past, and a habitual marker
+    stands in the same clause (between commas)."""
+    for match in _PERSON_SUBJECT.finditer(text):
+        clause_start = max(text.rfind(c, 0, match.start(1)) for c in ",.;:?!—") + 1
+        clause_end = min([i for i in (text.find(c, match.end()) for c in ",.;:?!—") if i >= 0] + [len(text)])
+        window = text[clause_start:clause_end]
+        marker = _HABIT_MARKER.search(window)
+        if not marker:
+            continue
+        after = [w.lower().replace("’", "'") for w in words(text[match.end(1):clause_end])]
+        perfect = any(w in ("have", "has", "'ve") for w in after[:3])
+        verb_at = next((i for i, w in enumerate(after[:5]) if w not in _AUXILIARY and not w.endswith("ly")), None)
+        if verb_at is None:
+            continue
+        verb = after[verb_at]
+        if verb in _NOT_ACTIONS or verb in FUNCTION or verb.endswith("n't"):
+            continue
+        if (verb in PAST or verb.endswith("ed")) and (not perfect or "been" in after[:verb_at]):
+            continue  # a one-off in the past, or something done to the person, not a habit
+        verb_offset = match.end(1) + len(" ".join(after[:verb_at + 1])) + 1
+        if clause_start + marker.start() > verb_offset + 40:
+            continue  # the marker belongs to a later part of the clause ("… would not always be able")
+        action = after[verb_at:verb_at + 5]
+        while len(action) > 1 and action[-1] in FUNCTION:
+            action.pop()
+        return " ".join(action)  # the action as the person puts it
+    return None
+
+
+# ---------------------------------------------------------------- recognition
+
+_PERCEPTION = re.compile(
+    r"\b(?:I|we)\s+(?:always\s+|usually\s+|often\s+|still\s+|first\s+|now\s+)?(?:notice|look for|look out for|pay attention to|"
+    r"check for|listen for|keep an eye on|learned to see|learnt to see|have learned to (?:see|spot|notice|look for))\s+(.+)"
+    r"|\b(?:I|we|you)\s+(?:can|could|start to|learn to)\s+(?:tell|see|spot|notice)\s+((?:when|whether|if|which|how|that|from|by|the difference)\b.+)"
+    r"|\bthe (?:first thing|thing|things) (?:I|we) (?:notice|look at|look for|check|watch)\w*\s+(?:is|are)?\s*(.+)"
+    r"|\bthe (?:sign|signal|clue|giveaway|tell)\s+(?:is|that)\s+(.+)"
+    r"|\bwhat (?:strikes|catches) (?:me|my eye)\s+(?:is|about)?\s*(.+)", re.IGNORECASE)
+
+
+def noticed(text: str) -> str | None:
+    """What the person notices or looks for, when the sentence says so; else None."""
+    match = _PERCEPTION.search(text)
+    if not match:
+        return None
+    tail = next(g for g in match.groups() if g)
+    run = content_run(words(tail))
+    return " ".join(run) if run else None
+
+
+def own_question(text: str) -> bool:
+    """A question the person asks (their own words: the caller has already set aside quotes and
+    reported speech), not a one-word aside."""
+    return text.rstrip(" \"'”’)").endswith("?") and len(words(text)) >= 5
+
+
+# ---------------------------------------------------------------- tensions
+
+_TENSION_MARKER = re.compile(
+    r"\band yet (?:I|we)\b|\bon the other hand\b|\bat the same time,|\bat the same time (?:I|we|it|there)\b|\bparadox"
+    r"|\btension\b|\btorn between\b|\bpart of me (?:wants|thinks|feels|says|knows|would|is glad|hopes)\b|\bcontradict"
+    r"|\bI used to (?:think|believe|feel|assume|be sure|say)\b|\bI (?:love|like|want|need|know|believe)\b[^.!?;]{3,80}\bbut (?:I|it|that|the)\b",
+    re.IGNORECASE)
+_STANCE = re.compile(r"\b(?:I|my|me|we|our|us)\b|\b(?:should|must|matters?|important|worth|good|bad|right|wrong|true|false|"
+                     r"hope|fear|worry|love|hate|want|wish)\b", re.IGNORECASE)
+
+
+def holds_tension(text: str) -> bool:
+    """Two sides held at once, marked as such, in a statement of the person's stance."""
+    return bool(_TENSION_MARKER.search(text)) and bool(_STANCE.search(text))
+
+
+# ---------------------------------------------------------------- mental models
+
+MODEL_PATTERNS = {
+    "conditional": re.compile(r"^\W*(?:(?:and|but|so|then)\s+)?(?:if|unless|whenever)\b[^.!?]{3,}?,", re.IGNORECASE),
+    "causal": re.compile(r"\b(?:because|which is why|that is why|that's why|therefore|so that|the reason (?:is|was))\b", re.IGNORECASE),
+    "contrast": re.compile(r"\bnot\b[^.!?;,]{1,40}\bbut\b|\brather than\b|\binstead of\b", re.IGNORECASE),
+    "analogy": re.compile(r"\b(?:is|are|feels|feel) (?:a (?:bit|little) |rather )?like (?:a|an|the|being|watching|reading)\b"
+                          r"|\bthink of\b[^.!?]{1,40}\bas\b|\bthe way (?:a|an)\b", re.IGNORECASE),
+    "principle": re.compile(r"\bthe (?:key|trick|secret|rule|point|lesson|test|whole point|first rule) (?:is|was)\b", re.IGNORECASE),
+}
+
+
+def reasoning_kind(text: str) -> str | None:
+    """The first reasoning form the sentence has (in :data:`MODEL_PATTERNS` order), or None."""
+    for kind, pattern in MODEL_PATTERNS.items():
+        if pattern.search(text):
+            return kind
+    return None
+
+
+_ONE_OFF = re.compile(r"\b(?:last|that) (?:week|month|year|spring|summer|autumn|winter|saturday|sunday|morning|night)\b|\byesterday\b"
+                      r"|\bago\b|\bonce,|^\W*once\b", re.IGNORECASE)
+
+
+def narrative(text: str) -> bool:
+    """A past-tense narration (a one-off event) rather than a general statement."""
+    tokens = [w.lower() for w in words(text)]
+    return any(t in PAST for t in tokens) or sum(t.endswith("ed") and len(t) > 4 for t in tokens) >= 2 or bool(_ONE_OFF.search(text))
+
+
+# ---------------------------------------------------------------- one entry point per layer
+
+def means(layer: str, text: str) -> bool:
+    """True when ``text`` (the person's own sentence) has ``layer``'s meaning; layers without a
+    statement meaning (themes, signature phrases, communication style) always pass."""
+    if layer == "values-and-beliefs":
+        return value_object(text) is not None
+    if layer == "habits-and-routines":
+        return habit_action(text) is not None
+    if layer == "recognition-patterns":
+        return noticed(text) is not None or own_question(text)
+    if layer == "contradictions-and-tensions":
+        return holds_tension(text)
+    if layer == "mental-models":
+        return reasoning_kind(text) is not None
+    return True
