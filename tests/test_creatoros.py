@@ -1,5 +1,5 @@
-"""CreatorOS, offline: the brief's template and completeness check, research, the curriculum, extractive
-lessons from the mind's PUBLIC passages with an honest fidelity report, and incremental lessons."""
+"""CreatorOS, offline: the brief's template and completeness check, research, the curriculum, lessons as
+guided readings of the mind's PUBLIC passages with an honest fidelity report, and incremental lessons."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 
+from contracts import get_registry
 from lendaria.documents import parse_markdown
 from lendaria.settings import Settings
 from lendaria.yamlio import load_yaml
@@ -22,6 +23,7 @@ from tests.support.api import resume_with_input
 
 COURSE = "shore-counting"
 BRIEF = COMMITTED_OUTPUTS / "courses" / COURSE / "COURSE-BRIEF.md"
+KEYWORD_BULLET = re.compile(r"\*\*[^*\n]+\*\*\s*:")
 
 
 @pytest.fixture
@@ -73,13 +75,16 @@ def test_the_demo_course_builds_offline_from_public_passages_validates_and_repor
     bodies = {p.name.removesuffix(".md"): parse_markdown(p.read_text()).body for p in (course_outputs / "minds" / DEMO_SLUG / "sources").glob("*.md")}
     for path in sorted((course / "lessons").glob("lesson-*.md")):
         lesson = parse_markdown(path.read_text())
-        assert lesson.sections == list(lessons.SECTIONS) and "extractive lesson" in lesson.body
+        assert lesson.sections == list(lessons.GUIDED_SECTIONS) and lesson.front_matter["method"] == "extractive"
+        assert "A guided reading, built offline" in lesson.body and "needs the Anthropic engine (`LENDARIA_ENGINE=anthropic`)" in lesson.body
+        assert not KEYWORD_BULLET.search(lesson.body)  # no "- **keyword**: quote" collage
         quotes = re.findall(r"“([^”]*)” \[([a-z0-9-]+)@(\d+):(\d+)\]", lesson.body)
         assert len(quotes) >= 3
         for text, source_id, start, end in quotes:
             assert source_id not in private and " ".join(bodies[source_id][int(start):int(end)].split()) == text
         fidelity = lesson.front_matter["fidelity"]
         assert fidelity["status"] == "too little own prose" and "score" not in fidelity and fidelity["verbatim_share"] > 0.3
+        assert "not written in the person's voice" in fidelity["note"]
     for lesson in (lesson for module in plan["modules"] for lesson in module["lessons"]):
         assert lesson["objectives"][0]["bloom"] in curriculum.BLOOM and lesson["chunks"] and lesson["key_concepts"]
         assert not {e["source_id"] for e in lesson["evidence"]} & private
@@ -90,6 +95,9 @@ def test_the_demo_course_builds_offline_from_public_passages_validates_and_repor
     assert not re.search(r"\d", measured)  # no market figure: the brief's Audience and Format hold none
     summary = load_yaml((course / "fidelity.yaml").read_text())
     assert summary["statuses"] == {"too little own prose": 6} and summary["overall"]["scored"] == 0
+    assert "6 of 6 lessons are offline guided readings" in summary["method"] and "Anthropic engine (LENDARIA_ENGINE=anthropic)" in summary["method"]
+    assert result.methods == {"extractive": 6} and "from iris-valente's own passages" in result.summary()
+    assert "lessons written in iris-valente's voice need the Anthropic engine (LENDARIA_ENGINE=anthropic)" in result.summary()
     assert run_cli("validate", str(course_outputs)).returncode == 0
 
 
@@ -171,6 +179,7 @@ def test_with_the_model_lessons_run_concurrently_after_a_cached_first_one_and_ar
         lesson = parse_markdown(path.read_text())
         fidelity = lesson.front_matter["fidelity"]
         assert lesson.front_matter["method"] == "written" and lesson.front_matter["engine"].startswith("anthropic")
+        assert lesson.sections == list(lessons.SECTIONS) and "guided reading" not in lesson.body  # the model's lesson is unchanged
         assert fidelity["passed"] and fidelity["attempts"] == 1 and fidelity["own_words"] >= 250 and fidelity["verbatim_share"] < 0.2
     again = build_course(COURSE, course_outputs, claude)
     assert again.regenerated == [] and len([r for r in anthropic_stub.requests if r["path"].endswith("/messages")]) == 7  # nothing asked again
@@ -197,6 +206,109 @@ def test_runs_copied_from_the_passages_count_as_verbatim_whatever_their_markup()
             "and then I wrote it all down in my notebook before breakfast.\n")
     own, own_words, words = lessons.own_prose(body, [source])
     assert "crabs" not in own and "notebook" in own and (words, own_words) == (33, 16)  # the 17 copied words are not own prose
+
+
+def demo_lessons():
+    """(module, lesson, its kb chunks) of the committed demo curriculum, the sources' metadata and bodies."""
+    plan = load_yaml((COMMITTED_OUTPUTS / "courses" / COURSE / "curriculum.yaml").read_text())
+    mind = COMMITTED_OUTPUTS / "minds" / DEMO_SLUG
+    records = {r["id"]: r for r in map(json.loads, (mind / "kb" / "chunks.jsonl").read_text().splitlines())}
+    sources = {e["source_id"]: e for e in load_yaml((mind / "sources" / "metadata.yaml").read_text())["sources"]}
+    bodies = {p.name.removesuffix(".md"): parse_markdown(p.read_text()).body for p in (mind / "sources").glob("*.md")}
+    found = [(module, lesson, [records[c] for c in lesson["chunks"]]) for module in plan["modules"] for lesson in module["lessons"]]
+    return found, sources, bodies
+
+
+PASSAGE = re.compile(r"^(\d+)\. “([^”]*)” \[([a-z0-9-]+)@(\d+):(\d+)\]\n\n   (Why chosen: .*)$", re.M)
+
+
+def test_an_offline_lesson_is_a_guided_reading_with_resolving_quotes_why_each_was_chosen_questions_and_an_exercise():
+    from lendaria.documents import split_sections
+
+    found, sources, bodies = demo_lessons()
+    assert len(found) == 6
+    for module, lesson, chunks in found:
+        body = lessons.guided_reading(lesson, chunks, "Iris Valente", sources, module["title"])
+        assert body == lessons.guided_reading(json.loads(json.dumps(lesson)), list(reversed(chunks)), "Iris Valente", dict(sources),
+                                              module["title"])  # the same inputs give the same bytes, whatever their order
+        titles, sections = split_sections(body)
+        assert titles == list(lessons.GUIDED_SECTIONS) and not KEYWORD_BULLET.search(body)
+        objective = lesson["objectives"][0]
+        assert sections["Objective"].startswith(f"{objective['text'].rstrip('.')} (Bloom level: {objective['bloom']}).")
+        passages = PASSAGE.findall(sections["Passages"])
+        assert 3 <= len(passages) <= 4 and [int(p[0]) for p in passages] == list(range(1, len(passages) + 1))
+        assert len(re.findall(r"^\d+\. ", sections["Passages"], re.M)) == len(passages)  # every passage has its why line
+        assert len({p[2] for p in passages}) >= min(2, len({c["source_id"] for c in chunks}))  # spread over sources
+        objective_terms = lessons.terms(objective["text"])
+        ranks = [lessons.relevance(p[1], objective_terms, lesson["key_concepts"]) for p in passages]
+        assert ranks == sorted(ranks, reverse=True) and ranks[0] > 0  # by relevance to the objective
+        for _, text, source_id, start, end, why in passages:
+            assert " ".join(bodies[source_id][int(start):int(end)].split()) == text and not re.search(r"[“”\"]", text)
+            named = re.match(r"Why chosen: it uses (.*?) from the objective", why)
+            assert named, why
+            for word in re.findall(r"\*([^*]+)\*", named.group(1)):  # only words the objective and the passage both have
+                assert word in objective_terms and lessons.shared(text, [word]) == [word]
+            assert ("first person" in why) == bool(re.search(r"\b(?:I|me|my|we|us|our|Me|My|We|Us|Our)\b", text))
+            assert why.endswith(f"from *{sources[source_id]['title']}* ({sources[source_id]['type'].replace('_', ' ')}).")
+        questions = [q for q in sections["Questions"].splitlines() if q.startswith("- ")]
+        assert len(questions) >= 2 and all(q.rstrip().endswith(("?", "]")) for q in questions)
+        for text, source_id, start, end in re.findall(r"asks: “([^”]*)” \[([a-z0-9-]+)@(\d+):(\d+)\]", sections["Questions"]):
+            assert " ".join(bodies[source_id][int(start):int(end)].split()) == text and text.endswith("?")
+        assert sections["Exercise"] == lessons.EXERCISES[objective["bloom"]]
+        assert lessons.own_prose(body, [c["text"] for c in chunks])[1] < lessons.MIN_OWN_WORDS
+
+
+NOTEBOOK_TEXT = ("I keep my field notebook in a dry box, and I write the date and the tide at the top of every page. "
+                 "Keep the notebook with you on every visit, even when the weather is poor and the count is short. "
+                 "She always said “count twice” and the whole group laughed at the idea of counting anything twice. "
+                 "What would a stranger make of your field notebook in twenty years from now? "
+                 "A record that nobody else can read is a diary, however careful the handwriting in it may be. "
+                 "My first notebooks were useless to anyone else, because I never wrote down where I had stood. "
+                 "The squares on the north beach are marked with bolts so that the next counter finds the same place.")
+
+
+def notebook_lesson(bloom: str = "analyse", title: str = "A Field Notebook") -> tuple[dict, list[dict], dict, str]:
+    source = "x" * 100 + NOTEBOOK_TEXT
+    chunk = {"id": "m-kb-0000", "source_id": "essay-notebook-0000aaaa", "start": 100, "end": len(source), "text": NOTEBOOK_TEXT}
+    lesson = {"id": "lesson-001", "number": 1, "title": "Compare field notebooks", "key_concepts": ["record", "squares", "tide"],
+              "objectives": [{"text": "Compare field notebooks that another person can read", "bloom": bloom}], "chunks": ["m-kb-0000"]}
+    return lesson, [chunk], {"essay-notebook-0000aaaa": {"type": "essay", "title": title}}, source
+
+
+def test_a_guided_reading_quotes_only_the_persons_own_sentences_and_states_only_observable_facts():
+    from lendaria.documents import split_sections
+
+    lesson, chunks, sources, source = notebook_lesson()
+    body = lessons.guided_reading(lesson, chunks, "Iris", sources)
+    _, sections = split_sections(body)
+    assert "count twice" not in body and "laughed" not in body  # a sentence holding someone else's words is never quoted
+    passages = PASSAGE.findall(sections["Passages"])
+    assert len(passages) == 4
+    for _, text, source_id, start, end, why in passages:
+        assert " ".join(source[int(start):int(end)].split()) == text
+    why = {" ".join(text.split()[:2]): line for _, text, *_, line in passages}
+    assert why["I keep"] == ("Why chosen: it uses *field* and *notebooks* from the objective and *tide* from the key concepts; "
+                             "first person; from *A Field Notebook* (essay).")  # "notebook" counts as the objective's "notebooks"
+    assert why["Keep the"] == "Why chosen: it uses *notebooks* from the objective; an instruction; addressed to the reader; from *A Field Notebook* (essay)."
+    assert [p[1].split()[0] for p in passages] == ["What", "I", "My", "Keep"]  # by relevance: 7, 5, 3, 2 (objective words twice)
+    assert "Iris asks: “What would a stranger make of your field notebook in twenty years from now?” [essay-notebook-0000aaaa@" in body
+    assert sections["Exercise"] == lessons.EXERCISES["analyse"] and "Compare the passages" in sections["Exercise"]
+    assert "What do *record*, *squares* and *tide* mean in these passages?" in sections["Questions"]
+    without_sources = lessons.guided_reading(lesson, chunks, "Iris")
+    assert "from *" not in without_sources and without_sources.count("Why chosen:") == 4
+
+
+def test_a_guided_readings_own_text_stays_under_the_scoring_threshold_and_the_report_says_whose_words_are_whose():
+    long_title = "A rather long title for an essay about field notebooks and tides"  # four passages and a question: 172 words
+    lesson, chunks, sources, _ = notebook_lesson("apply", long_title)
+    body = lessons.guided_reading(lesson, chunks, "Iris", sources)
+    own, own_words, words = lessons.own_prose(body, [chunks[0]["text"]])
+    assert own_words < lessons.MIN_OWN_WORDS and 3 <= body.count("Why chosen:") < 4  # the least relevant passage left out to fit
+    assert "Iris asks:" not in body  # the person's questions go first
+    report = lessons.fidelity_report(body, "iris", lambda texts: pytest.fail("a guided reading's guidance is never scored"),
+                                     [chunks[0]["text"]], guided=True)
+    assert report["status"] == "too little own prose" and "not written in the person's voice" in report["note"]
+    assert lessons.fidelity_report("# T\n\n## Hook\n\nShort.\n", "iris", lambda t: [], guided=False)["note"].endswith("not scored")
 
 
 def test_courses_persist_as_the_creatoros_role_idempotently_with_lineage(course_outputs, tmp_path, database):
@@ -397,4 +509,4 @@ def test_validate_refuses_a_curriculum_span_outside_its_source_and_a_lesson_quot
     done = run_cli("validate", str(course_outputs))
     assert done.returncode == 1
     assert "curriculum.yaml [creatoros-curriculum@1.0.0] /modules/0/lessons/0/evidence/0" in done.stdout
-    assert "lesson-001.md [creatoros-lesson@1.1.0] /body/citations/0" in done.stdout
+    assert f"lesson-001.md [{get_registry().latest(lessons.CONTRACT).ref}] /body/citations/0" in done.stdout

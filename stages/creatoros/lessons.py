@@ -1,11 +1,19 @@
-"""Lessons (``lessons/lesson-NNN.md``, contract creatoros-lesson): the offline extractive lesson and the
+"""Lessons (``lessons/lesson-NNN.md``, contract creatoros-lesson): the offline guided reading and the
 honest fidelity report of a lesson's own prose (pure functions).
 
-Offline, a lesson is **extractive**: built from the mind's own sentences in the lesson's knowledge-base
-chunks, chosen for the lesson's objective and key concepts, each quoted as “…” with its
-``[source_id@start:end]`` citation. The connective text is short, generic and says so. The lesson's
-fidelity is measured on its **own prose** only (the text that is not a verbatim quote): an extractive
-lesson has little, so it is usually reported as "too little own prose to score" rather than scoring the
+Offline, nothing is written in the person's voice. A lesson is a **guided reading** of the person's own
+passages for the lesson's objective (method ``extractive``): the objective and its Bloom level; three
+or four passages from the lesson's knowledge-base chunks (a sentence, or a short run of consecutive
+ones, with no quotation marks of other people), each quoted as “…” with its ``[source_id@start:end]``
+citation and followed by a line saying why it was chosen, from observable facts only (the words of
+the objective and key concepts it uses, whether it is told in the first person or opens as an
+instruction, its source's title and type); questions for the reader from the curriculum and the
+person's own questions; an exercise for the objective's Bloom level. The text around the quotes is
+the engine's, says so, and counts as the lesson's own prose. A lesson written in the person's voice
+needs the Anthropic engine (``writer.py``).
+
+The lesson's fidelity is measured on its **own prose** only (the text that is not a verbatim quote):
+a guided reading has little, so it is reported as "too little own prose" rather than scoring the
 quotes, which are the person's by construction.
 """
 
@@ -19,12 +27,19 @@ from lendaria.engines.capabilities import sentences_with_offsets
 
 CONTRACT = "creatoros-lesson"
 FIDELITY_CONTRACT = "creatoros-fidelity"
-SECTIONS = ("Hook", "Concepts", "Examples", "Reflective question", "Summary", "Action")
+SECTIONS = ("Hook", "Concepts", "Examples", "Reflective question", "Summary", "Action")  # written lessons, outlines
+GUIDED_SECTIONS = ("Objective", "Passages", "Questions", "Exercise")  # the offline guided reading
 MIN_OWN_WORDS = 150  # less own prose than this is not scored
 _QUOTE = re.compile(r"“[^”]*”\s*\[[a-z0-9][a-z0-9-]*@\d+:\d+\]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 VERBATIM_NGRAM = 8  # a run of this many words found in the lesson's passages counts as copied
+
+
+def quotable(text: str) -> bool:
+    """Whether a sentence is the person's own to quote: not a heading, list item or block quote, and
+    holding no quotation marks (someone else's words) or brackets."""
+    return not (text.lstrip().startswith(("#", "-", "*", ">")) or any(mark in text for mark in '“”[]"'))
 
 
 def candidate_sentences(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -33,7 +48,7 @@ def candidate_sentences(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for chunk in chunks:
         for start, end in sentences_with_offsets(chunk["text"]):
             text = chunk["text"][start:end]
-            if text.lstrip().startswith(("#", "-", "*", ">")) or any(mark in text for mark in "“”[]"):
+            if not quotable(text):
                 continue
             found.append({"source_id": chunk["source_id"], "start": chunk["start"] + start, "end": chunk["start"] + end, "text": text})
     return found
@@ -43,54 +58,208 @@ def quote(span: dict[str, Any]) -> str:
     return f"“{' '.join(span['text'].split())}” [{span['source_id']}@{span['start']}:{span['end']}]"
 
 
-def _overlap(text: str, terms: set[str]) -> int:
-    return len({w.lower() for w in _WORD.findall(text)} & terms)
+INSTRUCTION_OPENERS = frozenset(
+    "write count keep choose take look put start stop bring mark note check record sit leave make try use go come turn wait "
+    "watch ask tell read listen let remember think find give do don't don’t never always".split())  # English imperatives
+_FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Ww]e|[Uu]s|[Oo]ur|[Oo]urs)\b")
+_SECOND_PERSON = re.compile(r"\b(?:[Yy]ou|[Yy]our|[Yy]ours)\b")
+PASSAGES = (3, 4)  # a guided reading quotes at least 3 passages when the material has them, at most 4
+RUN_WORDS = (8, 20, 60)  # a passage: one sentence of 8+ words, or a run of consecutive ones until 20+ words, at most 60
+ENGINE_SETTING = "LENDARIA_ENGINE=anthropic"
+EXERCISES = {  # one deterministic exercise per Bloom level (curriculum.BLOOM)
+    "remember": "Without looking back, list what the passages say that bears on the objective. Then check your list against them "
+                "and mark what you missed.",
+    "understand": "Explain the objective in three or four sentences of your own, and name the passage behind each sentence.",
+    "apply": "Do what the objective asks, once, for real. Record what you did, when and where, and which passage guided each step.",
+    "analyse": "Compare the passages: note what each says about the objective, then mark where two agree and where they differ.",
+    "evaluate": "Make the choice the objective asks for. Write down your choice, the passage that supports it and the one that "
+                "gives you most pause.",
+    "create": "Make a first version of what the objective asks for, and note which passage each part of it draws on.",
+}
 
 
-def extractive_body(lesson: dict[str, Any], chunks: list[dict[str, Any]], mind_name: str) -> str:
-    """The lesson's Markdown body from the mind's own sentences (no front matter)."""
-    objective = lesson["objectives"][0]["text"]
-    sentences = candidate_sentences(chunks)
-    objective_terms = {w.lower() for w in _WORD.findall(objective) if len(w) > 3}
-    used: set[tuple[str, int]] = set()
+def terms(text: str) -> list[str]:
+    """The content words of ``text`` (lower case, in order, once each): no stop word, three letters or more."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    def take(choose: Callable[[dict[str, Any]], float], count: int) -> list[dict[str, Any]]:
-        ranked = sorted((s for s in sentences if (s["source_id"], s["start"]) not in used and 8 <= len(s["text"].split()) <= 60),
-                        key=lambda s: (-choose(s), s["source_id"], s["start"]))
-        chosen = ranked[:count]
-        used.update((s["source_id"], s["start"]) for s in chosen)
-        return chosen
+    from lendaria.text import stopwords_for
 
+    stop = frozenset(ENGLISH_STOP_WORDS) | stopwords_for(None)
+    found: list[str] = []
+    for word in (w.lower() for w in _WORD.findall(text)):
+        if len(word) >= 3 and word not in stop and word not in found:
+            found.append(word)
+    return found
+
+
+def shared(text: str, wanted: list[str]) -> list[str]:
+    """The words of ``wanted`` that ``text`` uses (whole words; a plural -s/-es counts), in ``wanted``'s order."""
+    words = {w.lower() for w in _WORD.findall(text)}
+    return [t for t in wanted if words & {t, t + "s", t + "es"} or (t.endswith("s") and t[:-1] in words)]
+
+
+def passages(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every quotable passage of the chunks: a sentence of the person's own (no quotation marks of
+    others, no heading or list line), extended with the sentences right after it in the same
+    paragraph run while it is under ``RUN_WORDS[1]`` words; 8-60 words; spans of their sources."""
+    low, enough, high = RUN_WORDS
+    found = []
+    for chunk in chunks:
+        text = chunk["text"]
+        spans = sentences_with_offsets(text)
+        own = [quotable(text[s:e]) for s, e in spans]
+        for i, (start, end) in enumerate(spans):
+            if not own[i]:
+                continue
+            j = i
+            while (len(text[start:end].split()) < enough and j + 1 < len(spans) and own[j + 1]
+                   and not text[end:spans[j + 1][0]].strip()):
+                j += 1
+                end = spans[j][1]
+            if low <= len(text[start:end].split()) <= high:
+                found.append({"source_id": chunk["source_id"], "start": chunk["start"] + start, "end": chunk["start"] + end,
+                              "text": text[start:end]})
+    return found
+
+
+def kind_of(text: str) -> list[str]:
+    """Observable facts about how a passage is written: an instruction (it opens with an English imperative),
+    first person, addressed to the reader."""
+    facts = []
+    first = (_TOKEN.findall(text) or [""])[0].lower()
+    if first in INSTRUCTION_OPENERS:
+        facts.append("an instruction")
+    if _FIRST_PERSON.search(text):
+        facts.append("first person")
+    elif _SECOND_PERSON.search(text):
+        facts.append("addressed to the reader")
+    return facts
+
+
+def _listed(words: list[str]) -> str:
+    marked = [f"*{w}*" for w in words]
+    return marked[0] if len(marked) == 1 else ", ".join(marked[:-1]) + " and " + marked[-1]
+
+
+def why_chosen(passage: dict[str, Any], objective: list[str], concepts: list[str], source: dict[str, Any] | None) -> str:
+    """One plain line saying why a passage was chosen, from observable facts only: the objective's words
+    and key concepts it uses, how it is written, and which source it comes from."""
+    from_objective = shared(passage["text"], objective)
+    from_concepts = [c for c in shared(passage["text"], concepts) if c not in from_objective]
+    reasons = []
+    if from_objective:
+        reasons.append(f"uses {_listed(from_objective)} from the objective")
+    if from_concepts:
+        reasons.append(f"{'and ' if from_objective else 'uses '}{_listed(from_concepts)} from the key concepts")
+    line = " ".join(reasons) if reasons else "shares no word with the objective; it is in the material retrieved for it"
+    facts = kind_of(passage["text"])
+    if source and source.get("title"):
+        kind = str(source.get("type") or "source").replace("_", " ")
+        facts.append(f"from *{source['title']}* ({kind})")
+    return "Why chosen: it " + "; ".join([line, *facts]) + "."
+
+
+def relevance(text: str, objective: list[str], concepts: list[str]) -> int:
+    """How much a passage has to do with the objective: its words twice, the other key concepts once."""
+    from_objective = shared(text, objective)
+    return 2 * len(from_objective) + len([c for c in shared(text, concepts) if c not in from_objective])
+
+
+def choose_passages(candidates: list[dict[str, Any]], objective: list[str], concepts: list[str],
+                    count: tuple[int, int] = PASSAGES) -> list[dict[str, Any]]:
+    """The passages to read, never overlapping: each time the most relevant passage of a source used
+    least so far (spread over sources), among those sharing a word with the objective or the key
+    concepts; others only to reach ``count[0]``; at most ``count[1]``. In order of relevance (ties:
+    source, position)."""
+    scored = [(relevance(c["text"], objective, concepts), c) for c in candidates]
+    chosen: list[tuple[int, dict[str, Any]]] = []
+    used: dict[str, int] = {}
+    while len(chosen) < count[1]:
+        free = [(score, c) for score, c in scored
+                if not any(c["source_id"] == o["source_id"] and c["start"] < o["end"] and o["start"] < c["end"] for _, o in chosen)]
+        pool = [p for p in free if p[0] > 0] or (free if len(chosen) < count[0] else [])
+        if not pool:
+            break
+        score, best = min(pool, key=lambda p: (used.get(p[1]["source_id"], 0), -p[0], p[1]["source_id"], p[1]["start"]))
+        chosen.append((score, best))
+        used[best["source_id"]] = used.get(best["source_id"], 0) + 1
+    return [c for _, c in sorted(chosen, key=lambda p: (-p[0], p[1]["source_id"], p[1]["start"]))]
+
+
+def reader_questions(lesson: dict[str, Any], chosen: list[dict[str, Any]], asked: list[dict[str, Any]], mind_name: str,
+                     module_title: str | None = None) -> list[str]:
+    """Questions for the reader, from the curriculum (objective, key concepts, module) and the person's
+    own questions (quoted with their citations)."""
+    objective = lesson["objectives"][0]["text"].rstrip(".")
+    used = [c for c in lesson["key_concepts"] if any(shared(p["text"], [c.lower()]) for p in chosen)][:3]
+    found = ["Which passage comes closest to the objective, and what does none of them say?"]
+    if used:
+        found.append(f"What do {_listed(used)} mean in these passages?")
+    if module_title and module_title.rstrip(".").lower() != objective.lower():
+        found.append(f"What does this lesson add to the module *{module_title.rstrip('.')}*?")
+    found += [f"{mind_name} asks: {quote(q)}" for q in asked]
+    return found
+
+
+def own_questions(chunks: list[dict[str, Any]], objective: list[str], concepts: list[str], count: int = 2) -> list[dict[str, Any]]:
+    """The person's own questions in the lesson's material (quotable sentences ending in "?"), the most
+    relevant first (ties: source, position)."""
+    asked = [s for s in candidate_sentences(chunks) if s["text"].rstrip().endswith("?")]
+    return sorted(asked, key=lambda s: (-relevance(s["text"], objective, concepts), s["source_id"], s["start"]))[:count]
+
+
+def guided_reading(lesson: dict[str, Any], chunks: list[dict[str, Any]], mind_name: str,
+                   sources: dict[str, dict[str, Any]] | None = None, module_title: str | None = None) -> str:
+    """The offline lesson's Markdown body (no front matter): a guided reading of the person's own
+    passages for the lesson's objective. Sections: Objective, Passages (each quoted with its citation
+    and a line saying why it was chosen), Questions, Exercise. ``sources``: source id -> its metadata
+    entry (type, title), when known. The engine's own text is kept under ``MIN_OWN_WORDS`` words (it is
+    guidance, not the person's voice, and is not to be scored as theirs): the person's questions, then
+    the least relevant passages beyond ``PASSAGES[0]``, are left out until it fits."""
+    objective_terms = terms(lesson["objectives"][0]["text"])
+    concepts = [c.lower() for c in lesson["key_concepts"]]
+    chosen = choose_passages(passages(chunks), objective_terms, concepts)
+    asked = own_questions(chunks, objective_terms, concepts)
+    material = [c["text"] for c in chunks]
+    shapes = [(chosen, asked[:n]) for n in range(len(asked), -1, -1)]
+    shapes += [(chosen[:k], []) for k in range(len(chosen) - 1, min(PASSAGES[0], len(chosen)) - 1, -1)]
+    for read, questions in shapes:
+        body = _guided_body(lesson, read, questions, mind_name, sources or {}, module_title, objective_terms, concepts)
+        if own_prose(body, material)[1] < MIN_OWN_WORDS:
+            break
+    return body
+
+
+def _guided_body(lesson: dict[str, Any], chosen: list[dict[str, Any]], asked: list[dict[str, Any]], mind_name: str,
+                 sources: dict[str, dict[str, Any]], module_title: str | None, objective_terms: list[str], concepts: list[str]) -> str:
+    objective = lesson["objectives"][0]
     lines = [f"# {lesson['title']}\n",
-             f"*An extractive lesson: the quoted sentences are {mind_name}'s own words, chosen offline for this lesson's "
-             "objective; the text around them is generic connective text.*\n",
-             f"**Objective** ({lesson['objectives'][0]['bloom']}): {objective}\n"]
-    hook = take(lambda s: _overlap(s["text"], objective_terms) + 0.1 * ("?" in s["text"]), 1)
-    lines += ["## Hook\n", *(f"> {quote(s)}\n" for s in hook)]
-    lines.append("## Concepts\n")
-    for concept in lesson["key_concepts"]:
-        found = take(lambda s, c=concept: float(c in s["text"].lower()) + 0.1 * _overlap(s["text"], objective_terms), 1)
-        if found and concept in found[0]["text"].lower():
-            lines.append(f"- **{concept}**: {quote(found[0])}")
-    lines.append("")
-    examples = take(lambda s: float(bool(re.search(r"\b(?:I|we|my|our)\b", s["text"]))) + 0.1 * _overlap(s["text"], objective_terms), 2)
-    lines += ["## Examples\n", *(f"> {quote(s)}\n" for s in examples)]
-    asked = take(lambda s: float(s["text"].rstrip().endswith("?")), 1)
-    question = (quote(asked[0]) if asked and asked[0]["text"].rstrip().endswith("?")
-                else f"Where in your own work could you try this: {objective.rstrip('.')}?")
-    lines += ["## Reflective question\n", question + "\n"]
-    concepts = ", ".join(lesson["key_concepts"][:3]) or "the objective"
-    lines += ["## Summary\n", f"This lesson brought together {mind_name}'s own words on {concepts}.\n"]
-    lines += ["## Action\n", f"Before the next lesson: {objective.rstrip('.')}.\n"]
+             f"*A guided reading, built offline: passages of {mind_name}'s own words chosen for this lesson's objective, why "
+             f"each was chosen, questions and an exercise. Only the quotes are {mind_name}'s; the rest is the offline "
+             f"engine's guidance, not their voice. A lesson written in {mind_name}'s voice needs the Anthropic engine "
+             f"(`{ENGINE_SETTING}`).*\n",
+             "## Objective\n",
+             f"{objective['text'].rstrip('.')} (Bloom level: {objective['bloom']}).\n",
+             *([f"Key concepts: {', '.join(lesson['key_concepts'])}.\n"] if lesson["key_concepts"] else []),
+             "## Passages\n"]
+    for number, passage in enumerate(chosen, start=1):
+        lines += [f"{number}. {quote(passage)}\n",
+                  f"   {why_chosen(passage, objective_terms, concepts, sources.get(passage['source_id']))}\n"]
+    if not chosen:
+        lines.append("The lesson's material holds no sentence of 8 to 60 words that can be quoted.\n")
+    lines += ["## Questions\n",
+              *(f"- {q}" for q in reader_questions(lesson, chosen, asked, mind_name, module_title)), "",
+              "## Exercise\n", EXERCISES.get(objective["bloom"], EXERCISES["apply"]) + "\n"]
     return "\n".join(lines)
 
 
 def own_prose(body: str, sources: list[str] = ()) -> tuple[str, int, int]:
     """(own prose, its words, all words) of a lesson: the text of its sections without quoted material
     (“…” with a citation), without runs of words copied from ``sources`` (the lesson's passages), and
-    without the template's own lines (title, notes, objective)."""
+    without the template's own lines (title, notes, objective: a guided reading's Objective section restates the
+    curriculum's objective and key concepts)."""
     titles, bodies = split_sections(body)
-    sections = "\n".join(bodies[t] for t in titles)
+    sections = "\n".join(bodies[t] for t in titles if t != "Objective")
     total = len(_TOKEN.findall(sections))
     text = _QUOTE.sub(" ", sections)
     tokens = list(_TOKEN.finditer(text))
@@ -120,16 +289,19 @@ def copied_words(words: list[str], sources: list[str], n: int = VERBATIM_NGRAM) 
 
 
 def fidelity_report(body: str, mind: str | None, score: Callable[[list[str]], list[dict[str, Any]]] | None,
-                    sources: list[str] = ()) -> dict[str, Any]:
-    """How much the lesson's own prose reads like the mind, stated honestly."""
+                    sources: list[str] = (), guided: bool = False) -> dict[str, Any]:
+    """How much the lesson's own prose reads like the mind, stated honestly. ``guided``: the lesson is a
+    guided reading, whose own prose is the engine's guidance (the note says so)."""
     own, own_words, words = own_prose(body, sources)
     report: dict[str, Any] = {"words": words, "own_words": own_words,
                               "verbatim_share": round(1 - own_words / words, 4) if words else 0.0}
     if mind is None or score is None:
         return {**report, "status": "no mind", "note": "the course has no mind: lessons are in a neutral voice, nothing to score against"}
     if own_words < MIN_OWN_WORDS:
+        rest = "; the rest is the guided reading's guidance, not written in the person's voice" if guided else ""
         return {**report, "status": "too little own prose",
-                "note": f"{own_words} words of own prose (under {MIN_OWN_WORDS}): the quotes are the person's by construction and are not scored"}
+                "note": f"{own_words} words of own prose (under {MIN_OWN_WORDS}): the quotes are the person's by construction and are "
+                        f"not scored{rest}"}
     result = score([own])[0]
     if result["status"] != "scored":  # another language than the mind's, or a mind whose fidelity is not measured
         return {**report, "status": result["status"], "note": result.get("note", ""), "method": result["method"]}
@@ -155,8 +327,9 @@ def neutral_body(lesson: dict[str, Any]) -> str:
         "## Action\n", f"Before the next lesson: {objective}.\n"])
 
 
-def course_fidelity(course: str, mind: str | None, results: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """The course's fidelity summary: per lesson, and overall over the lessons that could be scored."""
+def course_fidelity(course: str, mind: str | None, results: list[tuple[str, dict[str, Any]]], guided: int = 0) -> dict[str, Any]:
+    """The course's fidelity summary: per lesson, and overall over the lessons that could be scored.
+    ``guided``: how many lessons are offline guided readings (the method says what they are)."""
     scored = [f for _, f in results if f["status"] == "scored"]
     statuses: dict[str, int] = {}
     for _, f in results:
@@ -170,6 +343,10 @@ def course_fidelity(course: str, mind: str | None, results: list[tuple[str, dict
     note = ("no mind: the course is in a neutral voice and nothing is scored" if mind is None else
             "only lessons with enough own prose (text that is not a verbatim quote) are scored; quotes are the person's "
             "by construction")
+    if mind is not None and guided:
+        note += (f"; {guided} of {len(results)} lessons are offline guided readings of the person's own passages (the text "
+                 "around the quotes is the engine's guidance, not their voice): lessons written in the person's voice need the "
+                 f"Anthropic engine ({ENGINE_SETTING})")
     return {"course": course, "mind": mind, "method": f"MMOS voice fidelity of each lesson's own prose; {note}",
             "statuses": statuses, "overall": overall,
             "lessons": [{"lesson": lesson_id, **fidelity} for lesson_id, fidelity in results]}

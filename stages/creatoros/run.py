@@ -7,7 +7,8 @@ loaded kb index) and ``fidelity`` (scores a text against the mind). Without a mi
 outputs, the course is built in a neutral voice and says so.
 
 A lesson records the sha256 of its inputs (lesson plan, its chunks' text, the system prompt, the
-engine, the lesson code) in its front matter: a re-run regenerates only lessons whose inputs changed,
+engine, the lesson code; for an offline guided reading also its module's title and its sources' titles
+and types, which it shows) in its front matter: a re-run regenerates only lessons whose inputs changed,
 and a run killed half-way does not redo the lessons it finished.
 """
 
@@ -107,13 +108,22 @@ class CourseResult:
     fidelity: dict[str, Any]
     written: list[str] = field(default_factory=list)
     calls: list[Any] = field(default_factory=list)  # engine calls made by lesson jobs outside the run's session
+    methods: dict[str, int] = field(default_factory=dict)  # lessons per method: written, extractive (guided reading), outline
 
     def summary(self) -> str:
-        voice = f"in {self.mind}'s voice" if self.mind else "in a neutral voice (no mind)"
+        if not self.mind:
+            voice = "in a neutral voice (no mind)"
+        elif self.methods.get("written"):
+            voice = f"in {self.mind}'s voice"
+        else:
+            voice = f"from {self.mind}'s own passages"
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.fidelity["statuses"].items()))
         changed = f"{len(self.written)} file(s) written" if self.written else "outputs unchanged"
+        guided = (f" Offline, {self.methods['extractive']} lesson(s) are guided readings of {self.mind}'s own passages; lessons "
+                  f"written in {self.mind}'s voice need the Anthropic engine ({lessons.ENGINE_SETTING})."
+                  if self.mind and self.methods.get("extractive") else "")
         return (f"course {self.course} {voice}: {self.lessons} lessons ({len(self.regenerated)} generated, "
-                f"{self.lessons - len(self.regenerated)} unchanged); fidelity: {counts}; {changed}.")
+                f"{self.lessons - len(self.regenerated)} unchanged); fidelity: {counts}; {changed}.{guided}")
 
 
 def _mind_material(catalog: Catalog, mind: str | None) -> tuple[Any, str | None, str]:
@@ -139,9 +149,11 @@ def _code_sha() -> str:
     return digest.hexdigest()
 
 
-def lesson_inputs_sha(lesson: dict[str, Any], chunks: list[dict[str, Any]], prompt_sha: str | None, engine: str, code_sha: str) -> str:
+def lesson_inputs_sha(lesson: dict[str, Any], chunks: list[dict[str, Any]], prompt_sha: str | None, engine: str, code_sha: str,
+                      module_title: str = "", sources: tuple[tuple[str, str, str], ...] = ()) -> str:
+    shown = {"module": module_title, "sources": [list(s) for s in sources]} if module_title or sources else {}
     payload = json.dumps({"lesson": lesson, "chunks": [c["text"] for c in chunks], "prompt": prompt_sha, "engine": engine,
-                          "code": code_sha}, sort_keys=True, ensure_ascii=False)
+                          "code": code_sha, **shown}, sort_keys=True, ensure_ascii=False)
     return sha256_bytes(payload.encode("utf-8"))
 
 
@@ -165,6 +177,14 @@ class CoursePlan:
     plan: dict[str, Any]
     curriculum_sha: str
     written: list[str]
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # the mind's source id -> (type, title), for guided readings
+
+
+def _source_titles(catalog: Catalog, mind: str | None) -> dict[str, dict[str, Any]]:
+    """The type and title of each of the mind's sources (from ETL's metadata.yaml), or nothing."""
+    if mind is None or not catalog.sources_metadata(mind).is_file():
+        return {}
+    return {e["source_id"]: {"type": e.get("type"), "title": e.get("title")} for e in read_metadata(catalog, mind).get("sources") or []}
 
 
 class ReviewRequired(LendariaError):
@@ -258,7 +278,8 @@ def plan_course(course: str, outputs_root: Path, settings: Settings | None = Non
     curriculum_path = catalog.curriculum_file(course)
     texts[curriculum_path] = validated_text(catalog, curriculum_path, dump_yaml({"contract": registry.latest(curriculum.CONTRACT).ref, **plan}))
     written = [catalog.relative(p) for p, t in texts.items() if write_text_if_changed(p, t)]
-    return CoursePlan(course, brief, mind, name, index, prompt, plan, sha256_bytes(texts[curriculum_path].encode("utf-8")), written)
+    return CoursePlan(course, brief, mind, name, index, prompt, plan, sha256_bytes(texts[curriculum_path].encode("utf-8")), written,
+                      _source_titles(catalog, mind))
 
 
 @dataclass(frozen=True)
@@ -277,7 +298,9 @@ class LessonJob:
     curriculum_sha: str
     inputs_sha: str
     outputs_root: str
-    writes: bool  # a model writes the lesson (else extractive, or an outline without material)
+    writes: bool  # a model writes the lesson (else a guided reading, or an outline without material)
+    module_title: str = ""
+    sources: tuple[tuple[str, str, str], ...] = ()  # (source id, type, title) of the sources of the lesson's chunks
 
 
 @dataclass(frozen=True)
@@ -287,6 +310,7 @@ class LessonDone:
     made: bool  # False: its inputs were unchanged, the existing file was kept
     text: str = ""  # the lesson file's text, when made
     calls: tuple[Any, ...] = ()  # engine calls made outside the run's own session (a Dask worker's)
+    method: str = ""  # written, extractive (a guided reading) or outline
 
 
 def lesson_jobs(planned: CoursePlan, outputs_root: Path, settings: Settings) -> tuple[list[LessonJob], list[LessonDone]]:
@@ -301,12 +325,17 @@ def lesson_jobs(planned: CoursePlan, outputs_root: Path, settings: Settings) -> 
         for lesson in module["lessons"]:
             path = catalog.lesson_file(planned.course, lesson["number"])
             chunks = tuple(by_id[c] for c in lesson["chunks"] if c in by_id)
-            inputs = lesson_inputs_sha(lesson, list(chunks), prompt_sha, engine, code_sha)
+            sources = tuple((sid, str(planned.sources[sid].get("type") or ""), str(planned.sources[sid].get("title") or ""))
+                            for sid in sorted({c["source_id"] for c in chunks}) if sid in planned.sources)
+            writes = engine != "offline" and planned.mind is not None
+            inputs = (lesson_inputs_sha(lesson, list(chunks), prompt_sha, engine, code_sha) if writes else  # a guided reading also
+                      lesson_inputs_sha(lesson, list(chunks), prompt_sha, engine, code_sha, module["title"], sources))  # shows these
             if _existing_inputs_sha(path) == inputs:
-                kept.append(LessonDone(lesson["id"], parse_markdown(path.read_text(encoding="utf-8")).front_matter["fidelity"], False))
+                front = parse_markdown(path.read_text(encoding="utf-8")).front_matter
+                kept.append(LessonDone(lesson["id"], front["fidelity"], False, method=front.get("method", "")))
                 continue
             jobs.append(LessonJob(planned.course, lesson, chunks, planned.mind, planned.name, planned.prompt, prompt_sha, engine,
-                                  planned.curriculum_sha, inputs, str(outputs_root), engine != "offline" and planned.mind is not None))
+                                  planned.curriculum_sha, inputs, str(outputs_root), writes, module["title"], sources))
     return jobs, kept
 
 
@@ -348,15 +377,16 @@ def compose_lesson(job: LessonJob, settings: Settings) -> LessonDone:
     elif job.writes:
         (body, fidelity), method = _written_by_model(job, session, score), "written"
     else:
-        body, method = lessons.extractive_body(lesson, chunks, job.name or "the author"), "extractive"
-        fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks])
+        sources = {sid: {"type": kind, "title": title} for sid, kind, title in job.sources}
+        body, method = lessons.guided_reading(lesson, chunks, job.name or "the author", sources, job.module_title), "extractive"
+        fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks], guided=True)
     front = {"contract": get_registry().latest(lessons.CONTRACT).ref, "course": job.course, "lesson": lesson["id"],
              "number": lesson["number"], "title": lesson["title"], "mind": job.mind, "engine": job.engine, "method": method,
              "curriculum_sha256": job.curriculum_sha, "system_prompt_sha256": job.prompt_sha, "inputs_sha256": job.inputs_sha,
              "fidelity": fidelity}
     text = validated_text(catalog, catalog.lesson_file(job.course, lesson["number"]), render_markdown(front, body))
     calls = tuple(session.ledger.calls) if session is not None and own_session else ()
-    return LessonDone(lesson["id"], fidelity, True, text, calls)
+    return LessonDone(lesson["id"], fidelity, True, text, calls, method)
 
 
 def threads(settings: Settings) -> Callable[[list[LessonJob]], Iterator[LessonDone]]:
@@ -397,13 +427,17 @@ def write_course(planned: CoursePlan, outputs_root: Path, settings: Settings,
     order = [lesson["id"] for module in planned.plan["modules"] for lesson in module["lessons"]]
     regenerated = [lesson_id for lesson_id in order if done[lesson_id].made]
     written = list(planned.written) + [catalog.relative(catalog.lesson_file(planned.course, finished_number(done[i]))) for i in regenerated]
-    summary = lessons.course_fidelity(planned.course, planned.mind, [(lesson_id, done[lesson_id].fidelity) for lesson_id in order])
+    methods: dict[str, int] = {}
+    for lesson_id in order:
+        methods[done[lesson_id].method] = methods.get(done[lesson_id].method, 0) + 1
+    summary = lessons.course_fidelity(planned.course, planned.mind, [(lesson_id, done[lesson_id].fidelity) for lesson_id in order],
+                                      guided=methods.get("extractive", 0))
     fidelity_path = catalog.course_fidelity_file(planned.course)
     fidelity_text = validated_text(catalog, fidelity_path, dump_yaml({"contract": get_registry().latest(lessons.FIDELITY_CONTRACT).ref, **summary}))
     if write_text_if_changed(fidelity_path, fidelity_text):
         written.append(catalog.relative(fidelity_path))
     return CourseResult(planned.course, planned.mind, len(order), regenerated, summary, written,
-                        [call for d in done.values() for call in d.calls])
+                        [call for d in done.values() for call in d.calls], dict(sorted(methods.items())))
 
 
 def finished_number(done: LessonDone) -> int:

@@ -52,7 +52,7 @@ WRITE_LESSON: Capability[LessonInput, WrittenLesson] = Capability(
         "lesson should be mostly your writing in their voice. If `previous_score` is set, an earlier draft read too "
         "little like the person: write closer to their measured style."
     ),
-    offline=None,  # offline, lessons are extractive (lessons.extractive_body): nothing is written for the person
+    offline=None,  # offline, a lesson is a guided reading of the passages (lessons.guided_reading): nothing is written for the person
 )
 
 
