@@ -30,7 +30,7 @@ def test_signature_phrases_are_repeated_sayings_across_sources_not_one_source_or
         texts.append(("s9", "The brass astrolabe sat on the shelf."))  # a whole sentence, but in one source only
     result, unigram_z = layers.signature_phrases(sentences_of(texts), "en", layers.content_stopwords("en"))
     labels = [claim.label for claim in result.claims]
-    assert labels[0] == "look twice write once" and not any("astrolabe" in label or "slipway" in label for label in labels)
+    assert labels[0] == "Look twice, write once" and not any("astrolabe" in label or "slipway" in label for label in labels)
     saying = result.claims[0]
     assert saying.extra == {"count": 40, "sources": 4} and len(saying.evidence) == 1  # the same sentence is shown once
     assert unigram_z["astrolabe"] > unigram_z["weather"]

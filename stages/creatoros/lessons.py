@@ -167,20 +167,21 @@ def relevance(text: str, objective: list[str], concepts: list[str]) -> int:
 
 def choose_passages(candidates: list[dict[str, Any]], objective: list[str], concepts: list[str],
                     count: tuple[int, int] = PASSAGES) -> list[dict[str, Any]]:
-    """The passages to read, never overlapping: each time the most relevant passage of a source used
-    least so far (spread over sources), among those sharing a word with the objective or the key
-    concepts; others only to reach ``count[0]``; at most ``count[1]``. In order of relevance (ties:
-    source, position)."""
+    """The passages to read, never overlapping: each time the most relevant passage, its relevance
+    lowered by one for each passage already taken from its source (so they spread over sources without
+    letting a passage that shares one weak word in); first among those sharing a word of the objective
+    or two key concepts, then any shared word, others only to reach ``count[0]``; at most ``count[1]``.
+    In order of relevance (ties: source, position)."""
     scored = [(relevance(c["text"], objective, concepts), c) for c in candidates]
     chosen: list[tuple[int, dict[str, Any]]] = []
     used: dict[str, int] = {}
     while len(chosen) < count[1]:
         free = [(score, c) for score, c in scored
                 if not any(c["source_id"] == o["source_id"] and c["start"] < o["end"] and o["start"] < c["end"] for _, o in chosen)]
-        pool = [p for p in free if p[0] > 0] or (free if len(chosen) < count[0] else [])
+        pool = ([p for p in free if p[0] >= 2] or ([p for p in free if p[0] > 0] or free if len(chosen) < count[0] else []))
         if not pool:
             break
-        score, best = min(pool, key=lambda p: (used.get(p[1]["source_id"], 0), -p[0], p[1]["source_id"], p[1]["start"]))
+        score, best = min(pool, key=lambda p: (used.get(p[1]["source_id"], 0) - p[0], -p[0], p[1]["source_id"], p[1]["start"]))
         chosen.append((score, best))
         used[best["source_id"]] = used.get(best["source_id"], 0) + 1
     return [c for _, c in sorted(chosen, key=lambda p: (-p[0], p[1]["source_id"], p[1]["start"]))]

@@ -200,8 +200,7 @@ def whole_clause(gram: str, text: str) -> bool:
     """``gram`` (lower-case words) stands as a sentence or clause of its own in ``text``: between it and
     the sentence's edges or a ``; : —`` break there is nothing but one leading article or conjunction
     — "Look twice, write once." said as such, not "a quarter of an hour" inside a longer clause."""
-    pattern = re.compile(r"\b" + r"\W+".join(re.escape(w) for w in gram.split()) + r"\b", re.IGNORECASE)
-    for match in pattern.finditer(text.replace("’", "'")):
+    for match in _gram_pattern(gram).finditer(text.replace("’", "'")):
         before = text[:match.start()]
         lead = re.search(r"(\w+)\s*$", before)
         if lead and lead.group(1).lower() in _LEAD:
@@ -209,6 +208,22 @@ def whole_clause(gram: str, text: str) -> bool:
         if _CLAUSE_BEFORE.search(before) and _CLAUSE_AFTER.match(text[match.end():]):
             return True
     return False
+
+
+def _gram_pattern(gram: str) -> re.Pattern[str]:
+    return re.compile(r"\b" + r"\W+".join(re.escape(w) for w in gram.split()) + r"\b", re.IGNORECASE)
+
+
+def verbatim(gram: str, found: list[Sentence]) -> str:
+    """A saying as the person writes it (case and punctuation), from its first use as a clause of its
+    own: "look twice write once" -> "Look twice, write once"."""
+    for sentence in sorted(found, key=lambda s: not whole_clause(gram, s.text)):
+        match = _gram_pattern(gram).search(sentence.text.replace("’", "'"))
+        if match:
+            lead = re.search(r"(?:^|[;:—–(“\"'‘]\s*)(\w+)\s+$", sentence.text[:match.start()])
+            start = lead.start(1) if lead and lead.group(1).lower() in _LEAD else match.start()
+            return sentence.text[start:match.end()]
+    return gram
 
 
 def sayings(sentences: list[Sentence], stop: frozenset[str]) -> list[tuple[str, list[Sentence]]]:
@@ -253,7 +268,8 @@ def signature_phrases(sentences: list[Sentence], language: str, stop: frozenset[
     claims = []
     for gram, found in sayings(own, stop):
         sources = len({s.source_id for s in found})
-        claims.append(Claim(_slug(gram), f"Says “{gram}”: {plural(len(found), 'time')} in {plural(sources, 'source')}", gram,
+        said = verbatim(gram, found)
+        claims.append(Claim(_slug(gram), f"Says “{said}”: {plural(len(found), 'time')} in {plural(sources, 'source')}", said,
                             float(len(found)), spread(found), {"count": len(found), "sources": sources}))
     method = (f"the person's repeated sayings: word sequences of {SAYING_MIN_WORDS}-{SAYING_MAX_WORDS} words used in two or more "
               "sources (three or more when the mind has six or more; three or more times in a one-source mind) in their own sentences, standing as a clause of their own at "
@@ -561,7 +577,7 @@ def analyse(sentences: list[Sentence], passages: list[tuple[str, str]], language
         "mental-models": mental_models(own, vocabulary),
         "recurring-themes": recurring_themes(sentences, passages, stop, sources),
         "signature-phrases": phrases,
-        "communication-style": communication_style(sentences, vocabulary),
+        "communication-style": communication_style(own, vocabulary),
         "habits-and-routines": habits_and_routines(own),
         "recognition-patterns": recognition_patterns(own, vocabulary),
         "contradictions-and-tensions": contradictions_and_tensions(own, vocabulary),
