@@ -1,14 +1,16 @@
 """Precision of MMOS's analysis claims against labels written by hand (prints, writes JSON).
 
-For three minds — the committed demo (Iris Valente) and two corpus authors (Marcus Aurelius's
+For five minds — the committed demo (Iris Valente) and four corpus authors (Marcus Aurelius's
 *Meditations*, a philosopher's treatise; Frederick Douglass's *Narrative*, a life told with much
-reported speech) — the MMOS stage runs offline, and every published claim of the labelled layers is
+reported speech; and, held out, Benjamin Franklin's *Autobiography* and Mary Wollstonecraft's
+*Vindication*) — the MMOS stage runs offline, and every published claim of the labelled layers is
 looked up in ``bench/claims-labels.yaml``: our labels, ``correct`` or ``wrong`` with a one-line
 reason, keyed by the claim id **and** its evidence spans (source id, start, end). A claim whose id or
 evidence changed is a new claim: it is listed for labelling and never counted as correct.
 
 Per layer: claims published, labelled correct, labelled wrong, unlabelled, and precision = correct /
-published. Bars (issue 23): over all published statement-layer claims precision ≥ 0.80, and ≥ 0.70 in
+published, reported for all minds and apart for the two held-out minds (labelled once the rules were
+fixed, never used to change them). Bars (issue 23): over all published statement-layer claims precision ≥ 0.80, and ≥ 0.70 in
 every statement layer that publishes any; the demo publishes at least one claim in values and beliefs,
 mental models and recurring themes.
 
@@ -34,7 +36,11 @@ LABELS = REPO / "bench" / "claims-labels.yaml"
 RESULTS = REPO / "bench" / "results" / "claims.json"
 STATEMENT_LAYERS = ("values-and-beliefs", "mental-models", "habits-and-routines", "recognition-patterns", "contradictions-and-tensions")
 LABELLED_LAYERS = STATEMENT_LAYERS + ("signature-phrases",)
-CORPUS_MINDS = {"marcus-aurelius": ("Marcus Aurelius", "marcus-aurelius"), "frederick-douglass": ("Frederick Douglass", "frederick-douglass")}
+CORPUS_MINDS = {"marcus-aurelius": ("Marcus Aurelius", "marcus-aurelius"), "frederick-douglass": ("Frederick Douglass", "frederick-douglass"),
+                "benjamin-franklin": ("Benjamin Franklin", "benjamin-franklin"), "mary-wollstonecraft": ("Mary Wollstonecraft", "mary-wollstonecraft")}
+# the rules were written while reading the first three minds' claims (fit); these two were labelled once the rules were
+# frozen and never changed them (held out: the honest estimate of precision on minds nobody here tuned on)
+HELD_OUT = ("benjamin-franklin", "mary-wollstonecraft")
 DEMO = "iris-valente"
 OVERALL_FLOOR, LAYER_FLOOR = 0.80, 0.70
 DEMO_MUST_PUBLISH = ("values-and-beliefs", "mental-models", "recurring-themes")
@@ -101,9 +107,15 @@ def evaluate(layer_docs: dict[str, dict[str, dict]], labels: dict[str, dict[str,
     published = sum(totals[layer]["published"] for layer in STATEMENT_LAYERS)
     correct = sum(totals[layer]["correct"] for layer in STATEMENT_LAYERS)
     overall = round(correct / published, 3) if published else None
+    by_set = {}
+    for name, members in (("tuned", [m for m in minds if m not in HELD_OUT]), ("held_out", [m for m in minds if m in HELD_OUT])):
+        n = sum(minds[m][layer]["published"] for m in members for layer in STATEMENT_LAYERS)
+        k = sum(minds[m][layer]["correct"] for m in members for layer in STATEMENT_LAYERS)
+        by_set[name] = {"minds": members, "published": n, "correct": k, "precision": round(k / n, 3) if n else None}
     demo_docs = layer_docs.get(DEMO, {})
     meets = {
         "overall_statement_precision": overall is not None and overall >= OVERALL_FLOOR,
+        "held_out_statement_precision": by_set["held_out"]["precision"] is not None and by_set["held_out"]["precision"] >= OVERALL_FLOOR,
         "every_statement_layer": all(totals[layer]["precision"] is None or totals[layer]["precision"] >= LAYER_FLOOR
                                      for layer in STATEMENT_LAYERS),
         "demo_publishes": all(len(demo_docs.get(layer, {}).get("claims", [])) >= 1 for layer in DEMO_MUST_PUBLISH),
@@ -111,7 +123,7 @@ def evaluate(layer_docs: dict[str, dict[str, dict]], labels: dict[str, dict[str,
     }
     published_unlabelled_layers = {slug: {layer: len(docs[layer]["claims"]) for layer in docs if layer not in LABELLED_LAYERS}
                                    for slug, docs in layer_docs.items()}
-    return {"minds": minds, "layers": totals, "other_layers_published": published_unlabelled_layers, "statement_layers": {"published": published, "correct": correct, "precision": overall},
+    return {"minds": minds, "layers": totals, "statement_layers_by_set": by_set, "other_layers_published": published_unlabelled_layers, "statement_layers": {"published": published, "correct": correct, "precision": overall},
             "unlabelled": [{"mind": slug, "layer": layer, "id": claim["id"], "key": claim_key(claim), "claim": claim["claim"],
                             "evidence": [" ".join(e["text"].split()) for e in claim["evidence"]]} for slug, layer, claim in unlabelled],
             "meets": meets}
@@ -145,6 +157,9 @@ def report(result: dict) -> None:
     overall = result["statement_layers"]
     print(f"\nstatement layers: {overall['correct']} of {overall['published']} correct, precision "
           f"{'-' if overall['precision'] is None else format(overall['precision'], '.0%')} (floor {OVERALL_FLOOR:.0%}; every layer ≥ {LAYER_FLOOR:.0%})")
+    for name, row in result["statement_layers_by_set"].items():
+        print(f"  {name} ({', '.join(row['minds'])}): {row['correct']} of {row['published']} correct, precision "
+              f"{'-' if row['precision'] is None else format(row['precision'], '.0%')}")
     print("meets:", result["meets"])
     for entry in result["unlabelled"]:
         print(f"UNLABELLED {entry['mind']} {entry['key']}\n    {entry['claim']}")
