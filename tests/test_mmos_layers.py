@@ -42,10 +42,10 @@ def test_statements_group_by_keyword_stem_and_single_statements_stand_only_when_
     vocabulary = layers.Vocabulary(layers.content_stopwords("en"), {"counts": 9.0, "count": 9.0, "counted": 9.0, "tide": 5.0})
     found = sentences_of([("a", "We must keep the counts honest."), ("b", "I believe the count matters."),
                           ("c", "Counted properly, it matters."), ("d", "We must respect the tide.")])
-    claims = layers.group_statements(found, vocabulary, lambda k, n: f"{k}: {n}", layers.TENSION_TRIGGERS)
+    claims = layers.group_statements(found, vocabulary, lambda k, n: f"{k}: {n}", layers.RECOGNITION_TRIGGERS)
     assert [(c.key, c.label, c.claim) for c in claims] == [("count", "count", "count: 3")]  # the lone "tide" statement is not a claim
     assert claims[0].extra == {"statements": 3, "sources": 3}
-    lone = layers.group_statements(found[3:], vocabulary, lambda k, n: f"{k}: {n}", layers.TENSION_TRIGGERS)
+    lone = layers.group_statements(found[3:], vocabulary, lambda k, n: f"{k}: {n}", layers.RECOGNITION_TRIGGERS)
     assert [c.label for c in lone] == ["tide"]
     assert layers.stem("counts") == layers.stem("counted") == layers.stem("count") and layers.stem("glass") == "glass"
 
@@ -109,7 +109,10 @@ def test_each_layer_publishes_a_statement_only_with_the_layers_meaning():
     # values: evaluative or normative, labelled by what they are about; a question or a condition states no view
     assert meaning.value_object("An honest blank is worth far more to us than a confident guess.") == "honest blank"
     assert meaning.value_object("I love the pure, peaceable, and impartial Christianity of Christ.") == "impartial christianity"
-    assert meaning.value_object("Consequently we should blame nobody.") == "to blame nobody"
+    assert meaning.value_object("Consequently we must blame nobody.") == "to blame nobody"
+    assert meaning.value_object("Then we should probably read of their weaknesses with surprise.") is None  # a prediction
+    assert meaning.value_object("For since we must certainly die, a man must be found doing something.") is None  # necessity
+    assert meaning.value_object("I trust it would be nobler game to shoot one's self.") is None  # no object named
     assert meaning.value_object("My impatience is another matter.") is None  # the noun "matter"
     assert meaning.value_object("Does the record matter?") is None
     assert meaning.value_object("If the question matters, I take what I need.") is None
@@ -118,14 +121,26 @@ def test_each_layer_publishes_a_statement_only_with_the_layers_meaning():
     assert meaning.habit_action("I went back every morning for a fortnight.") is None
     assert meaning.habit_action("I would like to go back every spring.") is None
     assert meaning.habit_action("She walked the north beach every Sunday.") is None
+    assert meaning.habit_action("Educated in the style of the writers on whom I have been animadverting for years.") is None  # relative
+    assert meaning.habit_action("I understood that their sermons were not usually preached to mixed congregations.") is None
+    assert meaning.habit_action("Shall I always study to obtain more of these things?") is None  # a question
     # tensions: two sides marked as such, not concessive politeness or a schedule
     assert meaning.holds_tension("Neither have I seen my own soul and yet I honour it.")
+    assert meaning.tension_sides("I chide society, I embrace solitude, and yet I am not so ungrateful as to forget them.") == (
+        "I chide society, I embrace solitude", "and yet I am not so ungrateful as to forget them")
+    assert not meaning.holds_tension("There is an incessant influx of novelty, and yet we tolerate incredible dullness.")  # not theirs
+    assert not meaning.holds_tension("Some persons raise a question; and yet I think these persons would agree.")  # an argument
+    assert not meaning.holds_tension("The axioms are contradicted by the conduct of men.")
     assert not meaning.holds_tension("You don't need to come to the beach, although you're very welcome.")
     assert not meaning.holds_tension("The walks are on the 8th and the 22nd, both at low water, both free.")
     # recognition: the person's own perception, in the present
     assert meaning.noticed("I always notice the gulls before the crabs.") == "gulls"
     assert meaning.noticed("I can tell you that the beach was busy.") is None
+    assert meaning.noticed("In the countenance of girls we only look for vivacity.") is None  # what people look for, not the person
     # mental models: a reasoning form in a general statement
     assert meaning.reasoning_kind("If you stay noisy, you see a pool full of rocks.") == "conditional"
     assert meaning.reasoning_kind("The children hand in their notebooks, if they remember, and go.") is None
     assert meaning.means("signature-phrases", "anything") is True
+    body = 'He said, “I will go. You stay here.” Then he left.'
+    assert meaning.inside_quotation(body, body.index("You"), body.index("here.”") + 6)  # a quotation over two sentences
+    assert not meaning.inside_quotation(body, body.index("Then"), len(body))

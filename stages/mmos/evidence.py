@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lendaria.engines.capabilities import sentences_with_offsets
-from stages.mmos.meaning import not_own, speaker_at, speaker_turns
+from stages.mmos.meaning import inside_quotation, not_own, speaker_at, speaker_turns
 from stages.mmos.split import Passage
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
@@ -66,7 +66,8 @@ def build_sentences(build: list[Passage], bodies: dict[str, str], person: str | 
                 start += len(sentence) - len(sentence[len(speaker) + 1:].lstrip())
                 sentence = text[start:end]
             result.append(Sentence(len(result), passage.source_id, passage.start + start, passage.start + end, sentence,
-                                   not_own(sentence, speaker, person)))
+                                   not_own(sentence, speaker, person,
+                                           inside_quotation(body, passage.start + start, passage.start + end))))
     return result
 
 

@@ -364,19 +364,24 @@ def recognition_patterns(own: list[Sentence], vocabulary: Vocabulary) -> LayerRe
 
 RECOGNITION_TRIGGERS = frozenset("notice noticed look looked watch pay paid attention can could tell realised realized learned learnt "
                                  "spot spotted see saw sign signal clue giveaway strikes struck".split())
-TENSION_TRIGGERS = frozenset("yet also both paradox paradoxes paradoxical tension hand same time contradict contradiction "
-                             "contradicts used torn part love like want need know believe".split())
 
 
-def contradictions_and_tensions(own: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
-    found = [s for s in own if meaning.holds_tension(s.text)]
-    claims = group_statements(found, vocabulary, lambda k, n: f"Weighs two sides of “{k}” ({plural(n, 'statement')})",
-                              TENSION_TRIGGERS, min_group=1)
-    method = ("the person's own statements that hold two sides at once, marked as such (and yet / but also / on the other "
-              "hand / at the same time, / paradox / tension / torn between / part of me / I used to think …), in a statement "
-              "of their stance (first person or evaluative), grouped by their most distinctive content word; concessive "
-              "“although” and “both … and” lists are not tensions; English patterns" + ("" if claims else f"; {NOTHING}"))
-    return LayerResult("contradictions-and-tensions", method, claims, {"statements": len(found)})
+def contradictions_and_tensions(own: list[Sentence]) -> LayerResult:
+    """One claim per statement that holds two sides at once, labelled by its second side in the
+    person's words (what they hold against the first)."""
+    found = [(s, sides) for s in own if (sides := meaning.tension_sides(s.text))]
+    claims = []
+    for sentence, (first, second) in found:
+        label = " ".join(second.split()[:10])
+        claims.append(Claim(_slug(label), f"Holds two sides at once: “{' '.join(first.split()[-12:])}” — “{label}”", label, 1.0,
+                            [sentence], {"statements": 1, "sources": 1}))
+    unique = list({c.key: c for c in claims}.values())[:MAX_CLAIMS]
+    method = ("the person's own statements that hold two sides at once, marked as such (and yet I / we, torn between, part of "
+              "me wants, I love … but I, I used to think … now), both sides in the first person (a paradox observed in "
+              "others is not a tension they hold; “and yet I think …” is an argument), one claim per statement, labelled by "
+              "its second side; concessive “although”, “both … and”, “at the same time” and words about contradictions "
+              "are not tensions; English patterns" + ("" if unique else f"; {NOTHING}"))
+    return LayerResult("contradictions-and-tensions", method, unique, {"statements": len(found)})
 
 
 # ---------------------------------------------------------------- 2. mental models
@@ -580,7 +585,7 @@ def analyse(sentences: list[Sentence], passages: list[tuple[str, str]], language
         "communication-style": communication_style(own, vocabulary),
         "habits-and-routines": habits_and_routines(own),
         "recognition-patterns": recognition_patterns(own, vocabulary),
-        "contradictions-and-tensions": contradictions_and_tensions(own, vocabulary),
+        "contradictions-and-tensions": contradictions_and_tensions(own),
     }
     for result in results.values():  # a claim without evidence is never published
         result.claims = [claim for claim in result.claims if claim.evidence]

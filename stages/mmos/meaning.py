@@ -88,11 +88,24 @@ def speaker_at(turns: list[tuple[int, int, str]], position: int) -> str | None:
     return None
 
 
-def not_own(text: str, speaker: str | None, person: str | None) -> str:
-    """Why a sentence is not the person's own words ("" when it is)."""
+def inside_quotation(body: str, start: int, end: int) -> bool:
+    """The sentence ``body[start:end]`` lies in a quotation that spans sentences: a quotation mark opened
+    earlier in its paragraph and not yet closed, or a closing mark in it with no opening one."""
+    paragraph = body.rfind("\n\n", 0, start)
+    before = body[paragraph + 1 if paragraph >= 0 else 0:start]
+    text = body[start:end]
+    open_curly = before.count("“") - before.count("”") > 0
+    open_straight = before.count('"') % 2 == 1
+    closes_only = ("”" in text and "“" not in text) or (text.count('"') == 1 and text.rstrip().endswith(('"', '".', '."', '!"', '?"')))
+    return open_curly or open_straight or closes_only
+
+
+def not_own(text: str, speaker: str | None, person: str | None, quoted: bool = False) -> str:
+    """Why a sentence is not the person's own words ("" when it is); ``quoted``: it lies inside a
+    quotation that spans sentences (:func:`inside_quotation`)."""
     if speaker and not same_person(speaker, person):
         return f"another speaker's turn ({speaker})"
-    if quoted_words(text) >= 3:
+    if quoted or quoted_words(text) >= 3:
         return "quotes someone else"
     if reports_speech(text):
         return "reports what someone else said or wrote"
@@ -110,7 +123,9 @@ FUNCTION = frozenset(
     "it it's i me we us you he she they them him one ones there here now still even ever really".split()) | frozenset(
     "thou thee thy thine thyself ye hath hast art dost doth wilt shalt canst wouldst shouldst couldst didst hadst".split())
 PAST = frozenset("was were had did went came saw took made found got told said wrote asked thought knew felt left sat stood "
-                 "walked counted spent began became brought kept lost met ran".split())
+                 "walked counted spent began became brought kept lost met ran undertook gave fell grew held heard led meant paid "
+                 "rode rose sent set shook sold sought spoke stole struck taught threw understood won wore drove ate fought "
+                 "forgot hid hung lay lit overtook rang sank sang slept swam swore tore woke".split())
 
 
 def words(text: str) -> list[str]:
@@ -135,18 +150,19 @@ def content_run(tokens: list[str], limit: int = 3, stop: frozenset[str] = frozen
 
 # ---------------------------------------------------------------- values and beliefs
 
-_BELIEF_VERB = re.compile(r"\b(?:I|we)\s+(?:\w+\s+)?(?:believe in|believe that|value|care about|care for|trust|am convinced that|"
-                          r"hold that|insist on|respect|prize|love|hate|distrust|mistrust)\s+(.+)", re.IGNORECASE)
+_BELIEF_ADVERB = r"(?:(?:do|really|still|firmly|truly|deeply|also|always|highly|greatly|sincerely|have always|entirely)\s+)?"
+_BELIEF_VERB = re.compile(r"(?:\bI\s+" + _BELIEF_ADVERB + r"(?:believe in|value|care about|care for|insist on|respect|prize|love|"
+                          r"hate|distrust|mistrust|admire|despise|cherish)|\b[Ww]e\s+" + _BELIEF_ADVERB + r"(?:believe in|value|care about))"
+                          r"\s+(.+)")
 _EVALUATIVE_PREDICATE = re.compile(
     r"(.+?)\s+(?:(?<=s )matter(?=\s+(?:more|most|less|to|because|so|far|a great deal|very much|little)\b|\s*[,.;!?])"
     r"|matters(?=\s+(?:more|most|less|to|because|so|far|a great deal|very much|little)\b|\s*[,.;!?])|counts? for (?:a lot|more|most)|(?:is|are|was|were)\s+(?:\w+\s+)?(?:important|essential|"
-    r"worth|worthwhile|valuable|precious|vital|sacred|what matters|the (?:whole )?point|a duty|an obligation))\b", re.IGNORECASE)
-_NORMATIVE = re.compile(r"(?:\b(?:we|(?<!such )(?<!that )(?<!this )(?<!the )a man|a (?:scientist|naturalist|teacher|writer|counter|volunteer))|^One)\s+"
-                        r"(?:\w+\s+)?(?:must|should|ought to|has to|have to)\s+((?:not\s+|never\s+|always\s+)?.+)",
-                        re.IGNORECASE)
+    r"worth|worthwhile|valuable|precious|vital|sacred|what matters|a duty|an obligation)|is the (?:whole )?point)\b", re.IGNORECASE)
+_NORMATIVE = re.compile(r"(?<!that )(?:\b(?:[Ww]e|(?<!such )(?<!that )(?<!this )(?<!the )[Aa] man|[Aa] (?:scientist|naturalist|teacher|writer|counter|volunteer))|^One)\s+"
+                        r"(?:must|ought to|has to|have to)\s+((?:not\s+|never\s+|always\s+)?.+)")
 _NO_OBJECT = frozenset("thing things something anything nothing everything way ways lot kind sort bit part".split())
 _NOT_NORMS = frozenset("think know say see look consider remember observe ask tell be have get come".split())
-_NP_END = re.compile(r"\b(?:of|to|in|on|at|by|for|from|with|without|that|which|who|whom|because|when|if|than|as|but)\b|[;:.!?—–]")
+_NP_END = re.compile(r"\b(?:of|to|in|on|at|by|for|from|with|without|that|which|who|whom|because|when|if|than|as|but|how|what|whether|where|why)\b|[;:.!?—–]")
 
 
 def head_phrase(text: str) -> list[str]:
@@ -160,6 +176,9 @@ def head_phrase(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in words(stretch) if w.lower() not in FUNCTION and len(w) > 2][-2:]
 
 
+_NOT_A_PHRASE = frozenset("it he she they them him we you i me us not never better more most less to so that what how whether "
+                          "if there this these those".split())
+_NOT_DEONTIC = frozenset("certainly surely necessarily needs probably soon often also either neither".split())
 _NOUN_CONTEXT = frozenset("of about in on to with for from by at such these those all other many".split())
 _NOUN_MATTER = frozenset("a an another different no the this that small simple whole other subject".split())
 
@@ -193,14 +212,20 @@ def value_object(text: str) -> str | None:
                 continue  # "if we should take the land route": a condition, not a norm
             verb_at = 1 if tokens and tokens[0].lower() in ("not", "never", "always") else 0
             run = [w.lower() for w in tokens[verb_at:verb_at + 1]]
-            if not run or run[0] in _NOT_NORMS or run[0] in FUNCTION:
-                continue
+            if not run or run[0] in _NOT_NORMS or run[0] in FUNCTION or run[0] in _NOT_DEONTIC or run[0].endswith("ly"):
+                continue  # "we must certainly die", "we must be …": necessity, not a norm
             verb_end = re.search(r"\b" + re.escape(run[0]) + r"\b", match.group(1), re.IGNORECASE).end()
             if not head_phrase(match.group(1)[verb_end:]):
                 continue  # "we ought to inquire": a norm whose object the sentence does not name
             end = _NP_END.search(match.group(1), verb_end)
-            return "to " + " ".join(w.lower() for w in words(match.group(1)[:end.start() if end else None])[:6])
+            action = [w.lower() for w in words(match.group(1)[:end.start() if end else None])[:6]]
+            while len(action) > 1 and action[-1] in FUNCTION:
+                action.pop()
+            return "to " + " ".join(action)
         else:
+            opening = tokens[0].lower() if tokens else ""
+            if opening in _NOT_A_PHRASE or re.match(r"(?:my|our)\s+(?:soul|heart|mind|bones)\b", match.group(1), re.IGNORECASE):
+                continue  # "I trust it would be …", "I love better to …", "I care about what …": no object named
             run = head_phrase(match.group(1))
         run = [w for w in run if w not in _NO_OBJECT]
         if run:
@@ -215,26 +240,35 @@ _HABIT_MARKER = re.compile(
     r"tide|low tide|low water|time|visit|walk|count|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\b(?:always|usually|often|generally|normally|routinely|habitually|regularly|tend to|make a point of|"
     r"once a (?:week|month|year)|twice a (?:week|month|year)|most (?:mornings|days|weeks))\b"
-    r"|\b(?:my|our) (?:habit|routine|ritual|practice)\b|\bhave been \w+ing\b|\bfor (?:years|decades)\b", re.IGNORECASE)
+    r"|\b(?:my|our) (?:habit|routine|ritual|practice)\b|\bhave been \w+ing\b[^,.;:]*\b(?:for (?:years|decades|months|weeks|a long time|long|\w+ (?:years|months|weeks))|since)\b|\bfor (?:years|decades)\b", re.IGNORECASE)
 _PERSON_SUBJECT = re.compile(r"(?:^|[\s,;:(—–-])(I|we|We)\s", re.UNICODE)
 _AUXILIARY = frozenset("have has 've been do does always usually often generally normally still also regularly routinely habitually "
-                       "tend to make a point of just sometimes try".split())
+                       "tend to make a point of just sometimes try since ever never constantly frequently".split())
 _NOT_ACTIONS = frozenset("don't didn't can't won't couldn't wouldn't shouldn't isn't aren't would could might should 'd "
-                         "know think like want hope feel wish need believe am was were is be suppose guess wonder wondered wished".split())
+                         "know think like want hope feel wish need believe am was were is be suppose guess wonder wondered wished "
+                         "observe observed find found learn learned learnt felt understand understood see seen saw notice noticed hear "
+                         "heard known thought remember remembered respect admire prefer agree coincide doubt trust fear hold consider "
+                         "esteem despise regret regretting hoping wishing feeling thinking wondering".split())  # perceiving, knowing and attitudes are states, not actions
+_RELATIVE = re.compile(r"\b(?:which|that|whom|who|whose|where|when)\s+$", re.IGNORECASE)
+_SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|whose|if|whether|when|where)\b", re.IGNORECASE)
 
 
 def habit_action(text: str) -> str | None:
     """The recurring action of the person in a habitual statement, or None when it is not one: the
     person (I / we) is the subject of an action verb not in the simple past, and a habitual marker
-    stands in the same clause (between commas)."""
+    stands in the same clause (between commas). A question ("shall we always …?") states no habit."""
+    if text.rstrip(" \"'”’)").endswith("?"):
+        return None
     for match in _PERSON_SUBJECT.finditer(text):
         clause_start = max(text.rfind(c, 0, match.start(1)) for c in ",.;:?!—") + 1
         clause_end = min([i for i in (text.find(c, match.end()) for c in ",.;:?!—") if i >= 0] + [len(text)])
         window = text[clause_start:clause_end]
         marker = _HABIT_MARKER.search(window)
-        if not marker:
-            continue
+        if not marker or _RELATIVE.search(text[clause_start:match.start(1)]):
+            continue  # no marker, or the person is the subject of a relative clause ("the writers on whom I have been …")
         after = [w.lower().replace("’", "'") for w in words(text[match.end(1):clause_end])]
+        if after[:1] in (["have"], ["has"]) and (len(after) < 2 or after[1] in FUNCTION and after[1] not in _AUXILIARY):
+            continue  # "we have a good reason": have as the verb, not a habit
         perfect = any(w in ("have", "has", "'ve") for w in after[:3])
         verb_at = next((i for i, w in enumerate(after[:5]) if w not in _AUXILIARY and not w.endswith("ly")), None)
         if verb_at is None:
@@ -245,8 +279,9 @@ def habit_action(text: str) -> str | None:
         if (verb in PAST or verb.endswith("ed")) and (not perfect or "been" in after[:verb_at]):
             continue  # a one-off in the past, or something done to the person, not a habit
         verb_offset = match.end(1) + len(" ".join(after[:verb_at + 1])) + 1
-        if clause_start + marker.start() > verb_offset + 40:
-            continue  # the marker belongs to a later part of the clause ("… would not always be able")
+        marker_at = clause_start + marker.start()
+        if marker_at > verb_offset + 40 or (marker_at > verb_offset and _SUBORDINATE.search(text[verb_offset:marker_at])):
+            continue  # the marker belongs to a later or subordinate part ("I understood that their sermons were not usually …")
         action = after[verb_at:verb_at + 5]
         while len(action) > 1 and action[-1] in FUNCTION:
             action.pop()
@@ -257,10 +292,10 @@ def habit_action(text: str) -> str | None:
 # ---------------------------------------------------------------- recognition
 
 _PERCEPTION = re.compile(
-    r"\b(?:I|we)\s+(?:always\s+|usually\s+|often\s+|still\s+|first\s+|now\s+)?(?:notice|look for|look out for|pay attention to|"
+    r"\bI\s+(?:always\s+|usually\s+|often\s+|still\s+|first\s+|now\s+)?(?:notice|look for|look out for|pay attention to|"
     r"check for|listen for|keep an eye on|learned to see|learnt to see|have learned to (?:see|spot|notice|look for))\s+(.+)"
-    r"|\b(?:I|we|you)\s+(?:can|could|start to|learn to)\s+(?:tell|see|spot|notice)\s+((?:when|whether|if|which|how|that|from|by|the difference)\b.+)"
-    r"|\bthe (?:first thing|thing|things) (?:I|we) (?:notice|look at|look for|check|watch)\w*\s+(?:is|are)?\s*(.+)"
+    r"|\bI\s+(?:can|could|start to|learn to)\s+(?:tell|see|spot|notice)\s+((?:when|whether|if|which|how|that|from|by|the difference)\b.+)"
+    r"|\bthe (?:first thing|thing|things) I (?:notice|look at|look for|check|watch)\w*\s+(?:is|are)?\s*(.+)"
     r"|\bthe (?:sign|signal|clue|giveaway|tell)\s+(?:is|that)\s+(.+)"
     r"|\bwhat (?:strikes|catches) (?:me|my eye)\s+(?:is|about)?\s*(.+)", re.IGNORECASE)
 
@@ -271,6 +306,9 @@ def noticed(text: str) -> str | None:
     if not match:
         return None
     tail = next(g for g in match.groups() if g)
+    if re.match(r"(?:that|when|whether|if|which|how|the difference)\b", tail, re.IGNORECASE):  # a clause: say it
+        clause = re.split(r"[;:.!?—–]", tail, maxsplit=1)[0].split()[:16]
+        return " ".join(clause).lower() if len(clause) >= 3 else None
     run = content_run(words(tail))
     return " ".join(run) if run else None
 
@@ -283,18 +321,38 @@ def own_question(text: str) -> bool:
 
 # ---------------------------------------------------------------- tensions
 
+# only markers of the person's own two sides: words about contradictions or paradoxes ("contradicted by men's
+# conduct", "a paradoxical exclamation") and "at the same time" / "on the other hand" (simultaneity, a contrast of
+# others) fired far more often than they marked a tension the person holds (bench/claims.py, held-out round 1)
 _TENSION_MARKER = re.compile(
-    r"\band yet (?:I|we)\b|\bon the other hand\b|\bat the same time,|\bat the same time (?:I|we|it|there)\b|\bparadox"
-    r"|\btension\b|\btorn between\b|\bpart of me (?:wants|thinks|feels|says|knows|would|is glad|hopes)\b|\bcontradict"
-    r"|\bI used to (?:think|believe|feel|assume|be sure|say)\b|\bI (?:love|like|want|need|know|believe)\b[^.!?;]{3,80}\bbut (?:I|it|that|the)\b",
-    re.IGNORECASE)
-_STANCE = re.compile(r"\b(?:I|my|me|we|our|us)\b|\b(?:should|must|matters?|important|worth|good|bad|right|wrong|true|false|"
-                     r"hope|fear|worry|love|hate|want|wish)\b", re.IGNORECASE)
+    r"\band yet (?:I|we)\b(?! (?:think|suppose|say|believe|know|answer|reply)\b)|\btorn between\b"
+    r"|\bpart of me (?:wants|thinks|feels|says|knows|would|is glad|hopes)\b"
+    r"|\bI (?:still )?(?:both )?(?:love|like|want|believe in|admire|trust)\b[^.!?;]{3,80}\b(?:and yet|but) I\b"
+    r"|\bI used to (?:think|believe|feel|assume|be sure)\b[^.!?;]{3,120}\b(?:now|but)\b"
+    r"|\bI (?:hold|feel|am caught between|live with) (?:a|the|this) (?:tension|contradiction|paradox)\b")
+_FIRST_PERSON = re.compile(r"\b(?:I|my|me|we|our|us)\b")
+
+
+def tension_sides(text: str) -> tuple[str, str] | None:
+    """The two sides of a statement that holds them at once, each in the person's own words (the
+    clause before the marker and the clause after it), when both are first-person statements — a
+    paradox the person observes in others ("there is an incessant influx of novelty, and yet we
+    tolerate dullness") is not a tension they hold; else None."""
+    match = _TENSION_MARKER.search(text)
+    if not match:
+        return None
+    split = re.search(r"\b(?:and yet|but|now|torn between|part of me)\b", text[match.start():])
+    at = match.start() + (split.start() if split else 0)
+    before = re.split(r"[;:]", text[:at])[-1].strip(" ,—–")
+    after = re.split(r"[;:.!?]", text[at:])[0].strip(" ,—–")
+    if not before or not after or not _FIRST_PERSON.search(before) or not _FIRST_PERSON.search(after):
+        return None
+    return before, after
 
 
 def holds_tension(text: str) -> bool:
-    """Two sides held at once, marked as such, in a statement of the person's stance."""
-    return bool(_TENSION_MARKER.search(text)) and bool(_STANCE.search(text))
+    """Two sides held at once, marked as such, both in the person's own first-person words."""
+    return tension_sides(text) is not None
 
 
 # ---------------------------------------------------------------- mental models
