@@ -293,15 +293,16 @@ def signature_phrases(sentences: list[Sentence], language: str, stop: frozenset[
 
 
 def about_groups(found: list[tuple[Sentence, str]], describe: Callable[[str, int], str], min_group: int = 1,
-                 head_word: int = -1) -> list[Claim]:
+                 head_word: int | None = -1) -> list[Claim]:
     """Claims from (sentence, what it is about) pairs grouped by the stem of one word of the phrase
-    (``head_word``: its last word, the head of a noun phrase; or its first, the verb of an action),
+    (``head_word``: its last word, the head of a noun phrase; its first, the verb of an action; None:
+    the whole phrase, for norms, where one verb holds different norms),
     labelled by the group's most frequent phrase; largest groups first (ties: more sources, then
     label)."""
     groups: dict[str, list[Sentence]] = defaultdict(list)
     phrases: dict[str, Counter] = defaultdict(Counter)
     for sentence, phrase in found:
-        head = stem(phrase.split()[head_word])
+        head = phrase if head_word is None else stem(phrase.split()[head_word])
         groups[head].append(sentence)
         phrases[head][phrase] += 1
     labelled = {min(phrases[k], key=lambda f: (-phrases[k][f], len(f), f)): group for k, group in groups.items()}
@@ -323,7 +324,7 @@ def own_sentences(sentences: list[Sentence]) -> list[Sentence]:
 def values_and_beliefs(own: list[Sentence]) -> LayerResult:
     found = [(s, obj) for s in own if (obj := meaning.value_object(s.text))]
     norms = about_groups([(s, o) for s, o in found if o.startswith("to ")],
-                         lambda k, n: f"Holds that one should {k[3:]} ({plural(n, 'normative statement')})", head_word=1)
+                         lambda k, n: f"Holds that one should {k[3:]} ({plural(n, 'normative statement')})", head_word=None)
     views = about_groups([(s, o) for s, o in found if not o.startswith("to ")],
                          lambda k, n: f"Holds views on {k}: {plural(n, 'evaluative statement')}")
     claims = sorted(views + norms, key=lambda c: (-c.extra["statements"], -c.extra["sources"], c.key))[:MAX_CLAIMS]
@@ -338,7 +339,7 @@ def habits_and_routines(own: list[Sentence]) -> LayerResult:
     found = [(s, action) for s in own if (action := meaning.habit_action(s.text))]
     claims = about_groups(found, lambda k, n: f"Habitually: {k} ({plural(n, 'statement')} of a recurring action of their own)",
                           head_word=0)
-    method = ("the person's own statements of a recurring action: I / we as the subject of a verb not in the past, with a "
+    method = ("the person's own statements of a recurring action: I as the subject of a verb not in the past, with a "
               "habitual marker (every morning / each month / always / usually / for years / have been …ing / my routine), "
               "grouped by the action; English patterns" + ("" if claims else f"; {NOTHING}"))
     return LayerResult("habits-and-routines", method, claims, {"statements": len(found)})
