@@ -162,7 +162,7 @@ _NORMATIVE = re.compile(r"(?<!that )(?:\b(?:[Ww]e|(?<!such )(?<!that )(?<!this )
                         r"(?:must|ought to|has to|have to)\s+((?:not\s+|never\s+|always\s+)?.+)")
 _NO_OBJECT = frozenset("thing things something anything nothing everything way ways lot kind sort bit part".split())
 _NOT_NORMS = frozenset("think know say see look consider remember observe ask tell be have get come".split())
-_NP_END = re.compile(r",\s*(?:I|we|he|she|they|it|you)\b|\b(?:of|to|in|on|at|by|for|from|with|without|that|which|who|whom|because|when|if|than|as|but|how|what|whether|where|why)\b|[;:.!?—–]")
+_NP_END = re.compile(r",\s*(?:I|we|he|she|they|it|you)\b|\b(?:of|to|in|on|at|by|for|from|with|without|against|among|between|through|into|about|over|under|after|before|within|upon|towards|toward|that|which|who|whom|because|when|if|than|as|but|how|what|whether|where|why)\b|[;:.!?—–]")
 
 
 def head_phrase(text: str) -> list[str]:
@@ -170,8 +170,12 @@ def head_phrase(text: str) -> list[str]:
     complement: the phrase runs to its first preposition, clause word or stop (commas of a list of
     adjectives stay inside): "the pure, peaceable and impartial Christianity of Christ" -> christianity
     of christ; "the clapping of tongues" -> clapping of tongues."""
+    text = re.sub(r"\s*[(\[][^)\]]*[)\]]", "", text)  # a translator's or editor's gloss is not the phrase
     if re.match(r"\s*[,;:.!?—–]", text):
         return []
+    named = re.match(r"\s*(?:something|a thing|what (?:we|I|they|you))\s+(?:call|called|name|named)\s+", text, re.IGNORECASE)
+    if named:
+        text = text[named.end():]
     end = _NP_END.search(text)
     content = [w.lower().replace("’", "'") for w in words(text[:end.start()] if end else text) if w.lower() not in FUNCTION and len(w) > 2]
     if end and end.group(0).lower() == "of" and content:
@@ -180,10 +184,12 @@ def head_phrase(text: str) -> list[str]:
         complement = [w.lower().replace("’", "'") for w in words(rest[:after.start()] if after else rest)
                       if w.lower() not in FUNCTION and len(w) > 2]
         if complement:
-            return [content[-1], "of", complement[-1]]
+            first = re.split(r"[,;]", rest, maxsplit=1)[0]
+            return [content[-1], "of", *content_run(words(first), limit=2)] if content_run(words(first)) else content[-2:]
     return content[-2:]
 
 
+_DETERMINERS = frozenset("the our your my their his her these those its all such".split())
 _NOT_A_PHRASE = frozenset("it he she they them him we you i me us not never better more most less to so that what how whether "
                           "if there this these those".split())
 _NOT_DEONTIC = frozenset("certainly surely necessarily needs probably soon often also either neither".split())
@@ -204,10 +210,22 @@ def value_object(text: str) -> str | None:
         if re.search(r"\b(?:if|unless)\b[^;:.]*$", text[:match.start(1) if where == "after" else match.end(1)], re.IGNORECASE):
             continue  # inside a condition
         tokens = words(match.group(1))
+        if re.match(r"\s*(?:is|are|was|were)\s+(?:\w+\s+)?worth\s+(?:about|nearly|almost|only|just|barely|over|under|\d|\$|a (?:dollar|penny|cent|pound)|one|two|three|ten|twenty|fifty|a hundred|a thousand|millions|billions)",
+                    text[match.end(1):], re.IGNORECASE):
+            continue  # a price ("worth about twenty percent less"), not an evaluation
         if where == "before" and tokens and (tokens[-1].lower() in _NOUN_MATTER or {t.lower() for t in tokens[-3:-1]} & _NOUN_CONTEXT):
             continue  # "another matter", "about public matters": the noun, not the verb
-        if where == "before":  # the subject: the content run that ends right before the predicate
-            run: list[str] = []
+        if where == "before" and re.match(r"\s*matter\b", text[match.end(1):]) and tokens and tokens[-1].lower().endswith("es") and not (
+                {t.lower() for t in tokens[-4:-1]} & _DETERMINERS):
+            continue  # "counts matter" needs a subject ("your counts"), not a verb ("mind precedes matter")
+        if where == "before" and tokens and tokens[max(0, len(tokens) - 3)].lower() in ("no", "nothing") or (
+                where == "before" and tokens[-2:-1] and tokens[-2].lower() == "no"):
+            than = re.match(r"[^.;:!?]*?\bthan\s+(.+)", text[match.end():])
+            run = head_phrase(than.group(1)) if than else []
+            if not run:
+                continue  # "No debate is more important": the object is not in the sentence
+        elif where == "before":  # the subject: the content run that ends right before the predicate
+            run = []
             for token in reversed(tokens):
                 low = token.lower().replace("’", "'")
                 if low in FUNCTION or len(low) < 3:
@@ -225,8 +243,11 @@ def value_object(text: str) -> str | None:
             verb_end = re.search(r"\b" + re.escape(run[0]) + r"\b", match.group(1), re.IGNORECASE).end()
             if not head_phrase(match.group(1)[verb_end:]):
                 continue  # "we ought to inquire": a norm whose object the sentence does not name
-            end = _NP_END.search(match.group(1), verb_end)
-            action = [w.lower() for w in words(match.group(1)[:end.start() if end else None])[:6]]
+            norm = re.split(r"[,;]", match.group(1), maxsplit=1)[0]  # the norm ends with its clause
+            end = _NP_END.search(norm, verb_end)
+            if end and end.group(0).lower() == "that":  # "make sure that every American has the skills": the clause says what
+                end = None
+            action = [w.lower() for w in words(re.sub(r"\s*[(\[][^)\]]*[)\]]", "", norm[:end.start() if end else None]))[:9]]
             while len(action) > 1 and action[-1] in FUNCTION:
                 action.pop()
             return "to " + " ".join(action)
@@ -258,7 +279,8 @@ _NOT_ACTIONS = frozenset("cannot don't didn't can't won't couldn't wouldn't shou
                          "know think like want hope feel wish need believe am was were is be suppose guess wonder wondered wished "
                          "observe observed find found learn learned learnt felt understand understood see seen saw notice noticed hear "
                          "heard known thought remember remembered respect admire prefer agree coincide doubt trust fear hold consider "
-                         "esteem despise regret regretting hoping wishing feeling thinking wondering".split())  # perceiving, knowing and attitudes are states, not actions
+                         "esteem despise regret regretting hoping wishing feeling thinking wondering believed "
+                         "promise say tell assure repeat thank count rely depend".split())  # perceiving, knowing and attitudes are states, not actions
 _RELATIVE = re.compile(r"\b(?:which|that|whom|who|whose|where|when|what)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|whose|if|whether|when|where)\b", re.IGNORECASE)
 
