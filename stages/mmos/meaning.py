@@ -178,14 +178,14 @@ def head_phrase(text: str) -> list[str]:
         text = text[named.end():]
     end = _NP_END.search(text)
     content = [w.lower().replace("’", "'") for w in words(text[:end.start()] if end else text) if w.lower() not in FUNCTION and len(w) > 2]
-    if end and end.group(0).lower() == "of" and content:
+    if end and end.group(0).lower() in ("of", "for") and content:
         rest = text[end.end():]
         after = _NP_END.search(rest)
         complement = [w.lower().replace("’", "'") for w in words(rest[:after.start()] if after else rest)
                       if w.lower() not in FUNCTION and len(w) > 2]
         if complement:
             first = re.split(r"[,;]", rest, maxsplit=1)[0]
-            return [content[-1], "of", *content_run(words(first), limit=2)] if content_run(words(first)) else content[-2:]
+            return [content[-1], end.group(0).lower(), *content_run(words(first), limit=2)] if content_run(words(first)) else content[-2:]
     return content[-2:]
 
 
@@ -225,14 +225,22 @@ def value_object(text: str) -> str | None:
             if not run:
                 continue  # "No debate is more important": the object is not in the sentence
         elif where == "before":  # the subject: the content run that ends right before the predicate
+            if re.search(r"\b(?:would|could|might)\s+(?:\w+\s+)?$", match.group(1) + " ", re.IGNORECASE) or re.search(
+                    r"\b(?:would|could|might)\s+be\s*$", text[:match.end(1) + 12].split(" worth")[0], re.IGNORECASE):
+                continue  # a hypothetical ("he would be worth no more than …")
             run = []
+            at = len(tokens)
             for token in reversed(tokens):
                 low = token.lower().replace("’", "'")
                 if low in FUNCTION or len(low) < 3:
                     break
                 run.insert(0, low)
+                at -= 1
                 if len(run) == 3:
                     break
+            j = at - 1 - (at >= 1 and tokens[at - 1].lower() in ("the", "a", "an", "our", "their", "his", "her", "its"))
+            if run and j >= 1 and tokens[j].lower() in ("of", "in", "for", "on") and tokens[j - 1].lower() not in FUNCTION:
+                run = [tokens[j - 1].lower(), tokens[j].lower(), *run][:5]  # "peace in the Middle East"
         elif pattern is _NORMATIVE:  # about doing something: the verb and what it is done to
             if re.search(r"\bif\s+(?:\w+\s+){0,2}$", text[:match.start()] + " ", re.IGNORECASE):
                 continue  # "if we should take the land route": a condition, not a norm
