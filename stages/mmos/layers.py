@@ -419,14 +419,14 @@ def mental_models(own: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
             name = match.group(1).lower()
             if not (set(name.split()[:-1]) & (_NOT_A_NAME | meaning.FUNCTION)):
                 named[name].append(sentence)
-    frameworks = sorted(((n, g) for n, g in named.items() if len(g) >= 2), key=lambda kv: (-len(kv[1]), kv[0]))
+    frameworks = sorted(((n, g) for n, g in named.items() if len(g) >= 3), key=lambda kv: (-len(kv[1]), kv[0]))
     for name, group in frameworks[:MAX_CLAIMS - len(claims)]:
         claims.append(Claim(f"framework-{_slug(name)}", f"Names a framework: “the {name}” ({plural(len(group), 'mention')})", f"the {name}",
                             round(1000.0 * len(group) / words, 2), spread(group), {"statements": len(group)}))
     method = ("reasoning forms in the person's own general statements (past-tense narration set aside), counted per 1,000 "
               "words: general conditions (if / unless … ,), causes, contrasts, analogies (is like a …), stated principles; a "
               "form is claimed when two or more statements show it, with its most distinctive examples; and the frameworks "
-              "the person names twice or more (“the <name> rule / test / method …”, a bare “the rule” is not a name); "
+              "the person names three times or more (“the <name> rule / test / method …”, a bare “the rule” is not a name); "
               "English patterns")
     return LayerResult("mental-models", method, claims, measures)
 

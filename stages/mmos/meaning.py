@@ -157,12 +157,12 @@ _BELIEF_VERB = re.compile(r"(?:\bI\s+" + _BELIEF_ADVERB + r"(?:believe in|value|
 _EVALUATIVE_PREDICATE = re.compile(
     r"(.+?)\s+(?:(?<=s )matter(?=\s+(?:more|most|less|to|because|so|far|a great deal|very much|little)\b|\s*[,.;!?])"
     r"|matters(?=\s+(?:more|most|less|to|because|so|far|a great deal|very much|little)\b|\s*[,.;!?])|counts? for (?:a lot|more|most)|(?:is|are|was|were)\s+(?:\w+\s+)?(?:important|essential|"
-    r"worth|worthwhile|valuable|precious|vital|sacred|what matters|a duty|an obligation))\b", re.IGNORECASE)
+    r"worth|worthwhile|valuable|precious|vital|sacred|what matters|a duty|an obligation))\b(?<!the worth)(?<!a worth)", re.IGNORECASE)
 _NORMATIVE = re.compile(r"(?<!that )(?:\b(?:[Ww]e|(?<!such )(?<!that )(?<!this )(?<!the )[Aa] man|[Aa] (?:scientist|naturalist|teacher|writer|counter|volunteer))|^One)\s+"
                         r"(?:must|ought to|has to|have to)\s+((?:not\s+|never\s+|always\s+)?.+)")
 _NO_OBJECT = frozenset("thing things something anything nothing everything way ways lot kind sort bit part".split())
 _NOT_NORMS = frozenset("think know say see look consider remember observe ask tell be have get come".split())
-_NP_END = re.compile(r",\s*(?:I|we|he|she|they|it|you)\b|\b(?:of|to|in|on|at|by|for|from|with|without|against|among|between|through|into|about|over|under|after|before|within|upon|towards|toward|that|which|who|whom|because|when|if|than|as|but|how|what|whether|where|why)\b|[;:.!?—–]")
+_NP_END = re.compile(r",\s*(?:I|we|he|she|they|it|you)\b|\b(?:of|to|in|on|at|by|for|from|with|without|against|among|between|through|into|about|over|under|after|before|within|upon|towards|toward|that|which|who|whom|whose|because|when|if|than|as|but|how|what|whether|where|why)\b|[;:.!?—–]")
 
 
 def head_phrase(text: str) -> list[str]:
@@ -203,6 +203,7 @@ def value_object(text: str) -> str | None:
     a condition ("if the question matters, …"), states no view."""
     if text.rstrip(" \"'”’)").endswith("?"):
         return None
+    text = re.sub(r",\s*(?:I|we)\s+(?:believe|think|suppose|am sure|hope|fear),", "", text)  # a parenthetical "…, I believe, …"
     for pattern, where in ((_EVALUATIVE_PREDICATE, "before"), (_BELIEF_VERB, "after"), (_NORMATIVE, "after")):
         match = pattern.search(text)
         if not match:
@@ -215,11 +216,14 @@ def value_object(text: str) -> str | None:
             continue  # a price ("worth about twenty percent less"), not an evaluation
         if where == "before" and tokens and (tokens[-1].lower() in _NOUN_MATTER or {t.lower() for t in tokens[-3:-1]} & _NOUN_CONTEXT):
             continue  # "another matter", "about public matters": the noun, not the verb
+        if where == "before" and re.match(r"\s*(?:is|are|was|were)\s+too\b", text[match.end(1):]):
+            continue  # "the stakes are too important to abandon X": the view is about X, which the phrase does not name
+        if where == "before" and len(re.split(r"[.;:]", match.group(1))[-1].split()) > 14 and re.match(r"\W*to\s", match.group(1)):
+            continue  # a long infinitive subject ("To discover …, to prove …, is as important a service …")
         if where == "before" and re.match(r"\s*matter\b", text[match.end(1):]) and tokens and tokens[-1].lower().endswith("es") and not (
                 {t.lower() for t in tokens[-4:-1]} & _DETERMINERS):
             continue  # "counts matter" needs a subject ("your counts"), not a verb ("mind precedes matter")
-        if where == "before" and tokens and tokens[max(0, len(tokens) - 3)].lower() in ("no", "nothing") or (
-                where == "before" and tokens[-2:-1] and tokens[-2].lower() == "no"):
+        if where == "before" and ({t.lower() for t in tokens[-3:]} & {"no", "nothing"}):
             than = re.match(r"[^.;:!?]*?\bthan\s+(.+)", text[match.end():])
             run = head_phrase(than.group(1)) if than else []
             if not run:
@@ -239,7 +243,7 @@ def value_object(text: str) -> str | None:
                 if len(run) == 3:
                     break
             j = at - 1 - (at >= 1 and tokens[at - 1].lower() in ("the", "a", "an", "our", "their", "his", "her", "its"))
-            if run and j >= 1 and tokens[j].lower() in ("of", "in", "for", "on") and tokens[j - 1].lower() not in FUNCTION:
+            if run and j >= 1 and tokens[j].lower() in ("of", "in", "for", "on", "with") and tokens[j - 1].lower() not in FUNCTION:
                 run = [tokens[j - 1].lower(), tokens[j].lower(), *run][:5]  # "peace in the Middle East"
         elif pattern is _NORMATIVE:  # about doing something: the verb and what it is done to
             if re.search(r"\bif\s+(?:\w+\s+){0,2}$", text[:match.start()] + " ", re.IGNORECASE):
@@ -255,6 +259,8 @@ def value_object(text: str) -> str | None:
             end = _NP_END.search(norm, verb_end)
             if end and end.group(0).lower() == "that":  # "make sure that every American has the skills": the clause says what
                 end = None
+            elif end and end.group(0).lower() in ("to", "of", "for", "on", "in", "with", "about"):  # one complement says to what
+                end = _NP_END.search(norm, end.end())
             action = [w.lower() for w in words(re.sub(r"\s*[(\[][^)\]]*[)\]]", "", norm[:end.start() if end else None]))[:9]]
             while len(action) > 1 and action[-1] in FUNCTION:
                 action.pop()
