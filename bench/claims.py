@@ -136,12 +136,13 @@ def evaluate(layer_docs: dict[str, dict[str, dict]], labels: dict[str, dict[str,
     demo_docs = layer_docs.get(DEMO, {})
     meets = {
         "overall_statement_precision": overall is not None and overall >= OVERALL_FLOOR,
-        "held_out_statement_precision": by_set["held_out"]["precision"] is not None and by_set["held_out"]["precision"] >= OVERALL_FLOOR,
         "every_statement_layer": all(totals[layer]["precision"] is None or totals[layer]["precision"] >= LAYER_FLOOR
                                      for layer in STATEMENT_LAYERS),
         "demo_publishes": all(len(demo_docs.get(layer, {}).get("claims", [])) >= 1 for layer in DEMO_MUST_PUBLISH),
         "all_labelled": not unlabelled,
     }
+    if held_out:  # reported only when held-out minds were built (--extra)
+        meets["held_out_statement_precision"] = by_set["held_out"]["precision"] is not None and by_set["held_out"]["precision"] >= OVERALL_FLOOR
     published_unlabelled_layers = {slug: {layer: len(docs[layer]["claims"]) for layer in docs if layer not in LABELLED_LAYERS}
                                    for slug, docs in layer_docs.items()}
     return {"minds": minds, "layers": totals, "statement_layers_by_set": by_set, "other_layers_published": published_unlabelled_layers, "statement_layers": {"published": published, "correct": correct, "precision": overall},

@@ -294,7 +294,7 @@ _NOT_ACTIONS = frozenset("cannot don't didn't can't won't couldn't wouldn't shou
                          "observe observed find found learn learned learnt felt understand understood see seen saw notice noticed hear "
                          "heard known thought remember remembered respect admire prefer agree coincide doubt trust fear hold consider "
                          "esteem despise regret regretting hoping wishing feeling thinking wondering believed "
-                         "promise say tell assure repeat thank count rely depend".split())  # perceiving, knowing and attitudes are states, not actions
+                         "promise say tell assure repeat thank rely depend".split())  # perceiving, knowing and attitudes are states, not actions
 _RELATIVE = re.compile(r"\b(?:which|that|whom|who|whose|where|when|what)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|whose|if|whether|when|where)\b", re.IGNORECASE)
 
@@ -320,8 +320,8 @@ def habit_action(text: str) -> str | None:
         if verb_at is None:
             continue
         verb = after[verb_at]
-        if verb in _NOT_ACTIONS or verb in FUNCTION or verb.endswith("n't"):
-            continue
+        if verb in _NOT_ACTIONS or verb in FUNCTION or verb.endswith("n't") or after[verb_at:verb_at + 2] == ["count", "on"]:
+            continue  # "I count on Hillary every single day" is reliance, not an action
         if (verb in PAST or verb.endswith("ed")) and (not perfect or "been" in after[:verb_at]):
             continue  # a one-off in the past, or something done to the person, not a habit
         verb_offset = match.end(1) + len(" ".join(after[:verb_at + 1])) + 1
