@@ -84,3 +84,30 @@ def detect_language(text: str, *, sample_words: int = 5000) -> str | None:
     if best_score < 0.15 * len(words) or best_score < 1.3 * second_score:
         return None
     return best
+
+
+# A transcript's speaker turn: a paragraph opening with "Name:" (one to four capitalised words). A label
+# counts as a speaker when it is a full name (two words or more) or opens two or more paragraphs of the
+# body: "Definitely: the sand is lower" or "Note: …" once is the writer's own paragraph, not a voice.
+SPEAKER_LABEL = re.compile(r"([A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){0,3}):[ \t]+")
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?![ \t]*\n)[^\n]*)*")
+
+
+def speaker_turns(body: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each paragraph of ``body`` opened by a speaker label (a full name, or a
+    label that opens two or more of its paragraphs), in order."""
+    paragraphs = []
+    for match in _PARAGRAPH.finditer(body):
+        start = match.start() + len(match.group(0)) - len(match.group(0).lstrip(" \t"))
+        label = SPEAKER_LABEL.match(body, start)
+        if label:
+            paragraphs.append((match.start(), match.end(), label.group(1)))
+    counts: dict[str, int] = {}
+    for _, _, label in paragraphs:
+        counts[label] = counts.get(label, 0) + 1
+    return [p for p in paragraphs if counts[p[2]] >= 2 or len(p[2].split()) >= 2]
+
+
+def speaker_labels(body: str) -> frozenset[str]:
+    """The speaker labels of ``body`` (see :func:`speaker_turns`)."""
+    return frozenset(label for _, _, label in speaker_turns(body))

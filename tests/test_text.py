@@ -30,3 +30,12 @@ def test_slugify():
     assert slugify("Slow Looking at Low Tide — Ação!") == "slow-looking-at-low-tide-acao"
     assert slugify("***") == ""
     assert len(slugify("x" * 100, max_length=10)) == 10
+
+
+def test_a_speaker_label_is_a_full_name_or_opens_two_paragraphs():
+    from lendaria.text import speaker_labels
+
+    essay = "Definitely: the sand is lower than it was.\n\nProbably: the gulls are bolder.\n\nNote: more next month."
+    assert speaker_labels(essay) == frozenset()  # the writer's own paragraphs, not voices
+    talk = "Host: Welcome.\n\nIris: Thank you.\n\nHost: Why count?\n\nTomas Reyes: A question from the floor."
+    assert speaker_labels(talk) == {"Host", "Tomas Reyes"}  # Iris opens one paragraph and is one word: not a label

@@ -7,8 +7,9 @@ How a body is cut:
 
 1. **Blocks.** Paragraphs (blank-line separated). Markdown headings, front-matter-like lines and
    table rows are not the person's sentences and are skipped; each list item is its own block. In a
-   transcript, a ``Name: …`` paragraph is a speaker turn: the label is outside the fragment and names
-   its speaker.
+   transcript, a ``Name: …`` paragraph is a speaker turn when the label is a full name or opens two or
+   more paragraphs (``lendaria.text.speaker_turns``; "Definitely: …" once is the writer's own
+   paragraph): the label is outside the fragment and names its speaker.
 2. **Sentences** inside a block, at ``.``/``!``/``?``/``…`` followed by a space and a capital, digit
    or quote, except after common abbreviations (``Mr.``, ``Dr.``, ``e.g.``, ``p.``), initials and
    numbers (``3.5``).
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+
+from lendaria.text import SPEAKER_LABEL, speaker_labels
 from dataclasses import dataclass
 
 MIN_WORDS = 12
@@ -36,7 +39,6 @@ _SKIPPED_LINE = re.compile(r"^\s*(?:#{1,6}\s|\|.*\|\s*$|[-*_]{3,}\s*$|```)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _QUOTE_MARK = re.compile(r"^\s*>\s?")
 # used with pattern.match(body, pos): no "^", which would anchor at the start of the whole body
-_SPEAKER = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}):\s+")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st vs etc eg ie cf no vol pp p fig ca approx dept univ sra sr srta dra prof ex".split())
@@ -80,15 +82,16 @@ def _trimmed(body: str, start: int, end: int) -> tuple[int, int]:
 def blocks(body: str) -> list[tuple[int, int, str | None]]:
     """(start, end, speaker) of each block of prose in ``body`` (see the module docstring)."""
     result: list[tuple[int, int, str | None]] = []
+    speakers = speaker_labels(body)
     position = 0
     for separator in [*_BLOCK_SPLIT.finditer(body), None]:
         end = separator.start() if separator else len(body)
-        _lines_of_block(body, position, end, result)
+        _lines_of_block(body, position, end, result, speakers)
         position = separator.end() if separator else len(body)
     return result
 
 
-def _lines_of_block(body: str, start: int, end: int, result: list[tuple[int, int, str | None]]) -> None:
+def _lines_of_block(body: str, start: int, end: int, result: list[tuple[int, int, str | None]], speakers: frozenset[str]) -> None:
     """A paragraph, or each list item of a list, as blocks; skipped lines end a block."""
     current: list[int] | None = None
     offset = start
@@ -96,26 +99,26 @@ def _lines_of_block(body: str, start: int, end: int, result: list[tuple[int, int
         line_start, line_end = offset, offset + len(line)
         offset = line_end + 1
         if _SKIPPED_LINE.match(line) or not line.strip():
-            current = _flush(body, current, result)
+            current = _flush(body, current, result, speakers)
             continue
         marker = _LIST_ITEM.match(line) or _QUOTE_MARK.match(line)
         if marker and _LIST_ITEM.match(line):
-            current = _flush(body, current, result)
+            current = _flush(body, current, result, speakers)
             current = [line_start + marker.end(), line_end]
             continue
         if current is None:
             current = [line_start + (marker.end() if marker else 0), line_end]
         else:
             current[1] = line_end
-    _flush(body, current, result)
+    _flush(body, current, result, speakers)
 
 
-def _flush(body: str, current: list[int] | None, result: list[tuple[int, int, str | None]]) -> None:
+def _flush(body: str, current: list[int] | None, result: list[tuple[int, int, str | None]], speakers: frozenset[str]) -> None:
     if current is not None:
         start, end = _trimmed(body, current[0], current[1])
         speaker = None
-        label = _SPEAKER.match(body, start, end)
-        if label:
+        label = SPEAKER_LABEL.match(body, start, end)
+        if label and label.group(1) in speakers:
             speaker = label.group(1)
             start, end = _trimmed(body, label.end(), end)
         if end > start:

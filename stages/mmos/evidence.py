@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lendaria.engines.capabilities import sentences_with_offsets
-from stages.mmos.meaning import inside_quotation, not_own, speaker_at, speaker_turns
+from lendaria.text import speaker_turns
+from stages.mmos.meaning import inside_quotation, not_own, speaker_at
 from stages.mmos.split import Passage
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)

@@ -36,7 +36,6 @@ import re
 # ---------------------------------------------------------------- the person's own words
 
 QUOTED = re.compile(r"[\"“«„]([^\"”»“„]{3,}?)[\"”»]")
-SPEAKER_LABEL = re.compile(r"([A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){0,3}):[ \t]+")
 _SPEECH_VERB = (r"(?:said|says|asked|asks|wrote|writes|told|tells|replied|replies|answered|shouted|whispered|insisted|"
                 r"exclaimed|announced|called out|put it|used to say|cried)")
 # a speech verb whose subject is not the person: the word before it is not I / we (or their auxiliaries)
@@ -64,20 +63,6 @@ def same_person(label: str, person: str | None) -> bool:
         return False
     names = {w.casefold().strip(".") for w in person.split()}
     return bool({w.casefold().strip(".") for w in label.split()} & names)
-
-
-def speaker_turns(body: str) -> list[tuple[int, int, str]]:
-    """(start, end, label) of each paragraph opened by a ``Name:`` label that opens two or more
-    paragraphs of ``body`` (a transcript's turns; a lone "Note: …" is not a speaker)."""
-    paragraphs = []
-    for match in re.finditer(r"[^\n]+(?:\n(?![ \t]*\n)[^\n]*)*", body):
-        label = SPEAKER_LABEL.match(body, match.start())
-        if label:
-            paragraphs.append((match.start(), match.end(), label.group(1)))
-    counts: dict[str, int] = {}
-    for _, _, label in paragraphs:
-        counts[label] = counts.get(label, 0) + 1
-    return [p for p in paragraphs if counts[p[2]] >= 2]
 
 
 def speaker_at(turns: list[tuple[int, int, str]], position: int) -> str | None:
