@@ -308,3 +308,41 @@ def test_no_statement_claim_of_the_demo_cites_a_fragment_marked_as_quoting_or_an
                 assert not marked, (layer, span["text"], marked)
                 cited += 1
     assert cited >= 10
+
+
+def test_claude_layer_claims_on_the_demo_pass_the_offline_meaning_checks(tmp_path, anthropic_stub):
+    """Through the local stand-in, a model's claims about the demo mind (a mind of the labelled set) are kept
+    only when the sentence they cite has the layer's meaning, exactly as offline claims are: per layer, the
+    scripted answer cites shown sentences with and without it, and only the former survive. The issue's
+    examples of wrong tensions (a schedule, a polite concession) are dropped whenever they are shown."""
+    from lendaria.catalog import Catalog
+    from lendaria.collected import read_metadata, read_sources
+
+    out = tmp_path / "out"
+    shutil.copytree(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG, out / "minds" / DEMO_SLUG)
+    catalog = Catalog(out)
+    metadata = read_metadata(catalog, DEMO_SLUG)
+    cut, bodies = build_set(read_sources(catalog, DEMO_SLUG, metadata))
+    sentences = build_sentences(cut.build, bodies, metadata.get("name"))
+    results = layers.analyse(sentences, [(p.source_id, bodies[p.source_id][p.start:p.end]) for p in cut.build], "en", len(bodies))
+    expected: dict[str, list[str]] = {}
+    wrong_tensions = ("both at low water", "although you're very welcome")
+    for layer in layers.LAYERS:
+        shown = analysis.candidates(layer, results[layer], sentences)
+        fit = [i for i, s in enumerate(shown) if meaning.means(layer, s.text)][:4]
+        unfit = [i for i, s in enumerate(shown) if not meaning.means(layer, s.text)][:8 - len(fit)]
+        if layer == "contradictions-and-tensions":
+            assert not any(w in shown[i].text for i in fit for w in wrong_tensions)
+        claims = [{"label": f"{'fit' if i in fit else 'unfit'} {n}", "claim": f"A {layer} finding ({n}).",
+                   "evidence": [{"sentence": i + 1, "quote": " ".join(shown[i].text.split()[:5])}]}
+                  for n, i in enumerate(sorted(fit + unfit))]
+        expected[layer] = [c["label"] for c in claims if c["label"].startswith("fit")]
+        anthropic_stub.respond(ok(message_with_tool_use("submit_analyse_layer", {"claims": claims}, usage=usage(4000, 300))))
+    claude = Settings(home=tmp_path / "home", engine="anthropic", anthropic_api_key=KEY, anthropic_base_url=anthropic_stub.base_url)
+    run_mmos(DEMO_SLUG, out, claude)
+    assert any(expected[layer] for layer in expected) and any(len(expected[layer]) < 8 for layer in expected)
+    for layer in layers.LAYERS:
+        document = load_yaml((out / "minds" / DEMO_SLUG / "analysis" / "layers" / f"{layer}.yaml").read_text())
+        kept = [c["label"] for c in document["claims"] if c["engine"] != "offline"]
+        assert kept == expected[layer], layer
+        assert all(meaning.means(layer, e["text"]) for c in document["claims"] if c["engine"] != "offline" for e in c["evidence"])
