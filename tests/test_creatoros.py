@@ -510,3 +510,12 @@ def test_validate_refuses_a_curriculum_span_outside_its_source_and_a_lesson_quot
     assert done.returncode == 1
     assert "curriculum.yaml [creatoros-curriculum@1.0.0] /modules/0/lessons/0/evidence/0" in done.stdout
     assert f"lesson-001.md [{get_registry().latest(lessons.CONTRACT).ref}] /body/citations/0" in done.stdout
+
+
+def test_the_run_summary_says_offline_lessons_are_guided_readings_and_what_writes_them_in_the_voice():
+    from lendaria.catalog import Catalog
+    from lendaria.orchestrator.summary import fidelity_section
+
+    lines = "\n".join(fidelity_section(Catalog(COMMITTED_OUTPUTS), DEMO_SLUG, ["shore-counting"]))
+    assert "Course **shore-counting**: 6 lessons, 0 scored" in lines
+    assert "Offline lessons are guided readings" in lines and "`LENDARIA_ENGINE=anthropic`" in lines

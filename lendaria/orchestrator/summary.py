@@ -95,8 +95,11 @@ def fidelity_section(catalog: Catalog, slug: str, courses: list[str]) -> list[st
         if isinstance(document, dict) and isinstance(document.get("overall"), dict):
             overall = document["overall"]
             statuses = ", ".join(f"{k} {v}" for k, v in (document.get("statuses") or {}).items())
+            guided = ("guided readings" in str(document.get("method", ""))
+                      and " Offline lessons are guided readings of the person's passages; lessons written in their voice need "
+                      "the Anthropic engine (`LENDARIA_ENGINE=anthropic`).") or ""
             lines += [f"Course **{course}**: {overall.get('lessons')} lessons, {overall.get('scored')} scored "
-                      f"({statuses}); verbatim share {overall.get('verbatim_share')}.", ""]
+                      f"({statuses}); verbatim share {overall.get('verbatim_share')}.{guided}", ""]
     return lines
 
 
