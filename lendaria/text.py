@@ -111,3 +111,16 @@ def speaker_turns(body: str) -> list[tuple[int, int, str]]:
 def speaker_labels(body: str) -> frozenset[str]:
     """The speaker labels of ``body`` (see :func:`speaker_turns`)."""
     return frozenset(label for _, _, label in speaker_turns(body))
+
+
+# What people write in mind.yaml's ``language`` besides a two-letter code.
+LANGUAGE_ALIASES = {"eng": "en", "english": "en", "inglês": "en", "ingles": "en",
+                    "por": "pt", "portuguese": "pt", "português": "pt", "portugues": "pt"}
+
+
+def language_code(declared: str | None) -> str | None:
+    """The two-letter code of a declared language: ``pt-BR`` and ``pt_PT`` are ``pt``, ``por`` and
+    ``Português`` too; None when nothing (or ``und``) is declared."""
+    value = (declared or "").strip().lower().replace("_", "-").split("-")[0]
+    value = LANGUAGE_ALIASES.get(value, value)
+    return value if value and value != "und" else None

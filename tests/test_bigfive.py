@@ -57,3 +57,16 @@ def test_the_shipped_reference_holds_numbers_only_and_can_be_rebuilt(corpus):
     rebuilt = reference_statistics((p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*/*.txt"))),
                                    source=shipped["source"])
     assert rebuilt["chunks"] == shipped["chunks"] and rebuilt["trait_sd"] == shipped["trait_sd"]
+
+
+def test_the_english_lexicon_is_never_run_on_portuguese_text():
+    from stages.innerlens.profile import build_profile
+
+    text = ("A gente observa primeiro e depois planta. Eu anoto a chuva todo dia no caderno da horta, "
+            "porque quem anota não briga com a memória. ") * 120
+    fragments = [{"id": f"f{i}", "text": text} for i in range(3)]
+    profile = build_profile("dalva", fragments, language="pt")
+    assert profile["gate"] == "insufficient" and "big_five" not in profile
+    assert profile["reason"].startswith("insufficient: no openly licensed lexicon for pt")
+    assert "LENDARIA_ENGINE=anthropic" in profile["reason"]
+    assert build_profile("iris", fragments, language="en")["gate"] != "insufficient"  # enough words: English is estimated

@@ -216,7 +216,7 @@ def test_a_language_the_pool_lacks_is_verified_against_the_other_minds_of_that_l
 
 
 def test_a_declared_language_is_read_as_its_two_letter_code():
-    from stages.mmos.space import language_code
+    from lendaria.text import language_code
 
     assert [language_code(v) for v in ("pt-BR", "pt_PT", "POR", "Português", "en-US", "english", "und", "", None, "fr")] == \
         ["pt", "pt", "pt", "pt", "en", "en", None, None, None, "fr"]

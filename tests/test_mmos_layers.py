@@ -146,3 +146,19 @@ def test_each_layer_publishes_a_statement_only_with_the_layers_meaning():
     body = 'He said, “I will go. You stay here.” Then he left.'
     assert meaning.inside_quotation(body, body.index("You"), body.index("here.”") + 6)  # a quotation over two sentences
     assert not meaning.inside_quotation(body, body.index("Then"), len(body))
+
+
+def test_no_statement_layer_applies_english_patterns_to_portuguese_text():
+    # Portuguese sentences that quote English trigger words ("I believe", "every morning", "and yet I")
+    texts = [("a", 'Ela escreveu "I believe in the tide" no caderno, e eu ri muito daquilo tudo.'),
+             ("a", 'Todo dia eu anoto a chuva, e o menino repete "every morning I count" para me provocar.'),
+             ("b", 'Eu amo a horta, "and yet I want to stop", dizia a placa que alguém pendurou no portão.'),
+             ("b", "Terra boa é terra coberta. Primeiro a gente observa, depois a gente planta."),
+             ("c", "Terra boa é terra coberta, e quem anota não briga com a memória."),
+             ("c", "Semente não tem pressa; terra boa é terra coberta.")] * 3
+    results = layers.analyse(sentences_of(texts), [(s, t) for s, t in texts], "pt", 3)
+    for layer in STATEMENT_LAYERS:
+        assert results[layer].claims == [] and results[layer].method.startswith("not computed"), layer
+    style = results["communication-style"]
+    assert not {c.key for c in style.claims} & {"person", "readability", "direct-address", "tricolon", "antithesis"}
+    assert "Terra boa é terra coberta" in [c.label for c in results["signature-phrases"].claims]

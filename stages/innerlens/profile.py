@@ -28,10 +28,24 @@ def method(reference: dict) -> dict[str, str]:
     }
 
 
-def build_profile(slug: str, fragments: list[dict[str, Any]], reference: dict | None = None) -> dict[str, Any]:
-    """The profile document (contract innerlens-mmos) for ``fragments`` (records of fragments.jsonl)."""
+LEXICON_LANGUAGES = frozenset({"en"})  # the languages of the openly licensed lexicons the estimate reads (Empath: English)
+
+
+def no_lexicon_reason(language: str) -> str:
+    return (f"insufficient: no openly licensed lexicon for {language} (the offline estimate reads English word lists — "
+            "Empath, MIT licence — and is never run on text in another language; LIWC, NRC and WWBP are not openly "
+            "licensed); the Claude rating is available with the Anthropic engine (LENDARIA_ENGINE=anthropic)")
+
+
+def build_profile(slug: str, fragments: list[dict[str, Any]], reference: dict | None = None, language: str | None = None) -> dict[str, Any]:
+    """The profile document (contract innerlens-mmos) for ``fragments`` (records of fragments.jsonl).
+    ``language``: the mind's declared language (two-letter code); in a language without an openly
+    licensed lexicon the profile is ``insufficient`` and says why, whatever the word count."""
     reference = reference or default_reference()
     texts = [f["text"] for f in fragments]
+    if language and language not in LEXICON_LANGUAGES:
+        return {"mind": slug, "gate": "insufficient", "reason": no_lexicon_reason(language),
+                "words_analysed": sum(len(t.split()) for t in texts), "method": method(reference), "caveat": CAVEAT}
     gate, scores, reason = assess(texts, reference)
     profile: dict[str, Any] = {"mind": slug, "gate": gate, "reason": reason,
                                "words_analysed": sum(len(t.split()) for t in texts), "method": method(reference),

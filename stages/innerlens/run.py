@@ -22,8 +22,8 @@ from lendaria.engines.session import EngineSession, current_session, engine_key
 from lendaria.errors import StageStopped
 from lendaria.fileio import atomic_write_bytes, files_sha256, write_text_if_changed
 from lendaria.settings import Settings
+from lendaria.text import language_code
 from lendaria.yamlio import dump_yaml
-
 from stages.innerlens import audit, dedupe, llm_rating
 from stages.innerlens.dedupe import collapse
 from stages.innerlens.fragments import MAX_WORDS, Fragment, fragment_source
@@ -263,7 +263,8 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings,
         raise QualityAuditFailed(f"the fragments' quality audit {audit.summary_line(quality)}; InnerLens stopped "
                                  "before writing fragments or a profile.", file=catalog.relative(quality_path),
                                  hint="The file lists each failed check with the fragment ids it concerns.")
-    profile = rate_with_engine(mind_slug, records, build_profile(mind_slug, records), session)
+    profile = rate_with_engine(mind_slug, records, build_profile(mind_slug, records, language=language_code(metadata.get("language"))),
+                               session)
     clock.lap("profile")
     files = {path: validated_text(catalog, path, render_jsonl(records)), quality_path: quality_text,
              profile_path: validated_text(catalog, profile_path, render_profile(profile))}

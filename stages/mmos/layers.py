@@ -226,7 +226,7 @@ def verbatim(gram: str, found: list[Sentence]) -> str:
     return gram
 
 
-def sayings(sentences: list[Sentence], stop: frozenset[str]) -> list[tuple[str, list[Sentence]]]:
+def sayings(sentences: list[Sentence], stop: frozenset[str], edge: frozenset[str] = _EDGE) -> list[tuple[str, list[Sentence]]]:
     """The person's repeated sayings: word sequences of 3-8 words they use in two or more sources
     (three or more in a mind of six or more sources; three or more times in a one-source mind), standing as a clause of their own at least once, with
     two or more content words and not opening or closing on an article, preposition or conjunction;
@@ -239,7 +239,7 @@ def sayings(sentences: list[Sentence], stop: frozenset[str]) -> list[tuple[str, 
         for n in range(SAYING_MIN_WORDS, SAYING_MAX_WORDS + 1):
             for gram in ngrams(tokens, n):
                 parts = gram.split()
-                if gram in seen or parts[0] in _EDGE or parts[-1] in _EDGE or sum(p not in stop and len(p) > 2 for p in parts) < 2:
+                if gram in seen or parts[0] in edge or parts[-1] in edge or sum(p not in stop and len(p) > 2 for p in parts) < 2:
                     continue
                 seen.add(gram)
                 where[gram].append(sentence)
@@ -266,7 +266,7 @@ def signature_phrases(sentences: list[Sentence], language: str, stop: frozenset[
     are the themes layer's."""
     own = [s for s in sentences if not s.other and not is_instruction(s.text)]
     claims = []
-    for gram, found in sayings(own, stop):
+    for gram, found in sayings(own, stop, _EDGE if language == "en" else stopwords_for(language)):
         sources = len({s.source_id for s in found})
         said = verbatim(gram, found)
         claims.append(Claim(_slug(gram), f"Says “{said}”: {plural(len(found), 'time')} in {plural(sources, 'source')}", said,
@@ -502,7 +502,23 @@ def mattr(tokens: list[str], window: int = 500) -> float:
     return sum(ratios) / len(ratios)
 
 
-def communication_style(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
+def communication_style(sentences: list[Sentence], vocabulary: Vocabulary, language: str = "en") -> LayerResult:
+    """Measured style. Grammatical person, Flesch reading ease and the devices found by English patterns
+    (direct address, tricolon, antithesis) are English measures: in another language they are left out
+    rather than reported as zero."""
+    result = _communication_style(sentences, vocabulary)
+    if language == "en":
+        return result
+    english = ("first_person", "second_person", "flesch", "direct-address", "tricolon", "antithesis", "direct_address")
+    result.claims = [c for c in result.claims if c.key not in ("person", "readability", "direct-address", "tricolon", "antithesis")]
+    result.measures = {k: v for k, v in result.measures.items() if not any(k.startswith(e) for e in english)}
+    result.method = (result.method + f"; in '{language}' only the language-independent measures (sentence length, questions, "
+                     "exclamations, MATTR, word length, dashes, short sentences): grammatical person, Flesch reading ease and "
+                     "the English-pattern devices are not computed")
+    return result
+
+
+def _communication_style(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
     tokens_by = [s.tokens() for s in sentences]
     tokens = [t for ts in tokens_by for t in ts]
     words = max(len(tokens), 1)
@@ -571,22 +587,33 @@ def content_stopwords(language: str) -> frozenset[str]:
     return stopwords_for(language) | (frozenset(ENGLISH_STOP_WORDS) | GENERIC if language == "en" else frozenset())
 
 
+STATEMENT_LANGUAGES = frozenset({"en"})  # languages the statement layers' patterns (stages/mmos/meaning.py) are written for
+
+
+def not_computed(layer: str, language: str) -> LayerResult:
+    return LayerResult(layer, f"not computed: this layer's statement patterns are written for {', '.join(sorted(STATEMENT_LANGUAGES))} "
+                              f"only so far, and English patterns are never applied to '{language}' text; with the Anthropic "
+                              "engine Claude describes the layer (its claims pass the same quote checks)", [])
+
+
 def analyse(sentences: list[Sentence], passages: list[tuple[str, str]], language: str, sources: int) -> dict[str, LayerResult]:
-    """Every layer, offline, in :data:`LAYERS` order."""
+    """Every layer, offline, in :data:`LAYERS` order. In a language without statement patterns the
+    five statement layers publish nothing and say why; the others are measured in the language."""
     language = (language or "en").split("-")[0]
     stop = content_stopwords(language)
     phrases, unigram_z = signature_phrases(sentences, language, stop)
     vocabulary = Vocabulary(stop, unigram_z)
     own = own_sentences(sentences)
+    patterns = language in STATEMENT_LANGUAGES
     results = {
-        "values-and-beliefs": values_and_beliefs(own),
-        "mental-models": mental_models(own, vocabulary),
+        "values-and-beliefs": values_and_beliefs(own) if patterns else not_computed("values-and-beliefs", language),
+        "mental-models": mental_models(own, vocabulary) if patterns else not_computed("mental-models", language),
         "recurring-themes": recurring_themes(sentences, passages, stop, sources),
         "signature-phrases": phrases,
-        "communication-style": communication_style(own, vocabulary),
-        "habits-and-routines": habits_and_routines(own),
-        "recognition-patterns": recognition_patterns(own, vocabulary),
-        "contradictions-and-tensions": contradictions_and_tensions(own),
+        "communication-style": communication_style(own, vocabulary, language),
+        "habits-and-routines": habits_and_routines(own) if patterns else not_computed("habits-and-routines", language),
+        "recognition-patterns": recognition_patterns(own, vocabulary) if patterns else not_computed("recognition-patterns", language),
+        "contradictions-and-tensions": contradictions_and_tensions(own) if patterns else not_computed("contradictions-and-tensions", language),
     }
     for result in results.values():  # a claim without evidence is never published
         result.claims = [claim for claim in result.claims if claim.evidence]

@@ -31,7 +31,8 @@ from stages.mmos.evidence import build_sentences
 from stages.mmos.prompt import render_prompt, render_synthesis
 from stages.mmos.fidelity import MindText, Verifier
 from stages.mmos.pool import load_pool
-from stages.mmos.space import CHUNK_WORDS, language_code, language_of
+from lendaria.text import language_code
+from stages.mmos.space import CHUNK_WORDS, language_of
 from stages.mmos.split import Passage, Split, passages, split, text_of
 from stages.mmos.voice import voice_profile
 

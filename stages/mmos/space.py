@@ -58,19 +58,6 @@ def language_of(text: str) -> str | None:
     return py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])[0]
 
 
-# What people write in mind.yaml's ``language`` besides a two-letter code.
-LANGUAGE_ALIASES = {"eng": "en", "english": "en", "inglês": "en", "ingles": "en",
-                    "por": "pt", "portuguese": "pt", "português": "pt", "portugues": "pt"}
-
-
-def language_code(declared: str | None) -> str | None:
-    """The two-letter code of a declared language: ``pt-BR`` and ``pt_PT`` are ``pt``, ``por`` and
-    ``Português`` too; None when nothing (or ``und``) is declared."""
-    value = (declared or "").strip().lower().replace("_", "-").split("-")[0]
-    value = LANGUAGE_ALIASES.get(value, value)
-    return value if value and value != "und" else None
-
-
 def words_of(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
