@@ -105,7 +105,9 @@ def test_run_summary_has_the_stage_table_big_five_radar_fidelity_and_outputs():
     radar = base64.b64decode(re.search(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", text).group(1)).decode()
     assert radar.startswith("<svg") and "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>" in radar
     assert "| creatoros | ran | 2.4 | lessons 6 | anthropic | 3 | 900/1200 | 0.0213 |" in text
-    assert "![Big Five radar of iris-valente](data:image/svg+xml;base64," in text and "| openness | 77.8 | high |" in text
+    openness = load_yaml((COMMITTED_OUTPUTS / "minds" / DEMO_SLUG / "analysis" / "psychometric-profile.yaml").read_text())["big_five"]["openness"]
+    assert "![Big Five radar of iris-valente](data:image/svg+xml;base64," in text
+    assert f"| openness | {openness['score']:.1f} | {openness['level']} |" in text
     check = load_yaml((COMMITTED_OUTPUTS / "minds" / DEMO_SLUG / "analysis" / "fidelity.yaml").read_text())["self_check"]
     assert f"against {check['impostors']} impostors (General Impostors): AUC {check['auc']}" in text and "Course **shore-counting**: 6 lessons, 0 scored" in text
     assert "- `minds/iris-valente/system_prompts/generalista.md`" in text and "- `courses/shore-counting`" in text
