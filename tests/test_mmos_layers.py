@@ -157,8 +157,34 @@ def test_no_statement_layer_applies_english_patterns_to_portuguese_text():
              ("c", "Terra boa é terra coberta, e quem anota não briga com a memória."),
              ("c", "Semente não tem pressa; terra boa é terra coberta.")] * 3
     results = layers.analyse(sentences_of(texts), [(s, t) for s, t in texts], "pt", 3)
-    for layer in STATEMENT_LAYERS:
-        assert results[layer].claims == [] and results[layer].method.startswith("not computed"), layer
+    english = {"believe", "tide", "every", "morning", "count", "yet", "want", "stop"}
+    for layer in STATEMENT_LAYERS:  # Portuguese patterns: an English phrase in quotes never makes a claim
+        assert "patterns written for 'pt'" in results[layer].method, layer
+        assert not any(english & set(c.label.split()) for c in results[layer].claims), layer
+    french = layers.analyse(sentences_of(texts), [(s, t) for s, t in texts], "fr", 3)
+    assert all(french[layer].method.startswith("not computed") and not french[layer].claims for layer in STATEMENT_LAYERS)
     style = results["communication-style"]
     assert not {c.key for c in style.claims} & {"person", "readability", "direct-address", "tricolon", "antithesis"}
     assert "Terra boa é terra coberta" in [c.label for c in results["signature-phrases"].claims]
+
+
+def test_portuguese_statement_layers_come_from_the_patterns_written_for_portuguese():
+    texts = [("a", "A cobertura do solo vale mais do que qualquer adubo."), ("b", "Todo dia eu anoto a chuva no caderno da horta."),
+             ("c", "Eu amo essa horta, mas às vezes eu quero largar tudo e descansar."),
+             ("a", "A gente precisa cobrir o canteiro antes da chuva."), ("b", "Eu sempre molho as mudas de manhã cedo."),
+             ("c", "Se a terra está descoberta, o sol queima a vida que mora nela."),
+             ("a", "Se a gente planta sem observar, a horta ensina do jeito mais duro."),
+             ("b", "Ela me disse que a terra estava cansada, e eu acreditei."),  # reported speech: not her own
+             ("c", "Você acha que o adubo importa mais do que a sombra?")]
+    from stages.mmos.evidence import build_sentences
+
+    bodies = {source: " ".join(t for s, t in texts if s == source) for source in "abc"}
+    built = build_sentences([Passage(s, 0, len(b), len(b.split())) for s, b in bodies.items()], bodies, "Dalva Quintino", "pt")
+    assert [s.other for s in built if s.text.startswith("Ela me disse")] == ["reports what someone else said or wrote"]
+    results = layers.analyse(built, list(bodies.items()), "pt", 3)
+    labels = {layer: [c.label for c in results[layer].claims] for layer in STATEMENT_LAYERS}
+    assert labels["values-and-beliefs"] == ["cobertura solo", "cobrir canteiro antes chuva"]  # what each is about
+    assert labels["habits-and-routines"] == ["anoto chuva caderno", "molho mudas manhã"]
+    assert labels["contradictions-and-tensions"] and labels["mental-models"] == ["conditional"]
+    cited = [e for layer in STATEMENT_LAYERS for c in results[layer].claims for e in c.evidence]
+    assert all(not e.other for e in cited) and not any("disse" in e.text for e in cited)

@@ -90,7 +90,17 @@ def candidates(layer: str, result: LayerResult, sentences: list[Sentence]) -> li
     return sorted(chosen[:LLM_SENTENCES], key=lambda s: s.index)
 
 
-def checked_claims(layer: str, answer: LayerClaims, shown: list[Sentence]
+def has_meaning(layer: str, text: str, language: str) -> bool:
+    """The layer's meaning check in the mind's language: English's rules, another language's patterns
+    (lendaria/languages); a language with neither has no check beyond the quote's."""
+    if language == "en":
+        return means(layer, text)
+    from stages.mmos import pattern_layers
+
+    return pattern_layers.means(layer, text, language) if pattern_layers.patterns(language) else True
+
+
+def checked_claims(layer: str, answer: LayerClaims, shown: list[Sentence], language: str = "en"
                    ) -> tuple[list[tuple[LayerClaim, list[tuple[Sentence, str]]]], int]:
     """The model's claims that survive the mechanical checks, with their (sentence, quote) evidence,
     and how many claims were dropped. A cited sentence counts only when the quote is inside it, it is
@@ -100,7 +110,7 @@ def checked_claims(layer: str, answer: LayerClaims, shown: list[Sentence]
     for claim in answer.claims:
         evidence = [(shown[c.sentence - 1], c.quote) for c in claim.evidence
                     if 1 <= c.sentence <= len(shown) and not is_instruction(shown[c.sentence - 1].text)
-                    and not shown[c.sentence - 1].other and means(layer, shown[c.sentence - 1].text)
+                    and not shown[c.sentence - 1].other and has_meaning(layer, shown[c.sentence - 1].text, language)
                     and supports(c.quote, shown[c.sentence - 1].text)]
         if evidence and not is_instruction(claim.claim) and not is_instruction(claim.label):
             kept.append((claim, evidence))
@@ -142,7 +152,8 @@ def document(slug: str, result: LayerResult, fragments: dict[str, list[tuple[int
     return doc
 
 
-def enrich(slug: str, results: dict[str, LayerResult], sentences: list[Sentence], session: Any) -> dict[str, dict[str, Any]]:
+def enrich(slug: str, results: dict[str, LayerResult], sentences: list[Sentence], session: Any,
+           language: str = "en") -> dict[str, dict[str, Any]]:
     """Per layer, the model's checked claims (empty when the engine has no model: offline)."""
     added: dict[str, dict[str, Any]] = {}
     for layer, result in results.items():
@@ -156,6 +167,6 @@ def enrich(slug: str, results: dict[str, LayerResult], sentences: list[Sentence]
         except CapabilityUnavailableError:
             return {}  # the offline engine: the layers are the offline algorithms' alone
         call = session.calls_since(first)[-1]
-        kept, dropped = checked_claims(layer, answer, shown)
+        kept, dropped = checked_claims(layer, answer, shown, language)
         added[layer] = {"engine": f"{call.engine} {call.model or ''}".strip(), "claims": kept, "dropped": dropped, "shown": len(shown)}
     return added

@@ -50,7 +50,7 @@ class Sentence:
         return cited
 
 
-def build_sentences(build: list[Passage], bodies: dict[str, str], person: str | None = None) -> list[Sentence]:
+def build_sentences(build: list[Passage], bodies: dict[str, str], person: str | None = None, language: str = "en") -> list[Sentence]:
     """The sentences (of four or more words) of the build passages, in source order, each marked when
     it is not ``person``'s own words (:func:`stages.mmos.meaning.not_own`)."""
     result: list[Sentence] = []
@@ -68,7 +68,7 @@ def build_sentences(build: list[Passage], bodies: dict[str, str], person: str | 
                 sentence = text[start:end]
             result.append(Sentence(len(result), passage.source_id, passage.start + start, passage.start + end, sentence,
                                    not_own(sentence, speaker, person,
-                                           inside_quotation(body, passage.start + start, passage.start + end))))
+                                           inside_quotation(body, passage.start + start, passage.start + end), language)))
     return result
 
 

@@ -587,13 +587,14 @@ def content_stopwords(language: str) -> frozenset[str]:
     return stopwords_for(language) | (frozenset(ENGLISH_STOP_WORDS) | GENERIC if language == "en" else frozenset())
 
 
-STATEMENT_LANGUAGES = frozenset({"en"})  # languages the statement layers' patterns (stages/mmos/meaning.py) are written for
+STATEMENT_LANGUAGES = frozenset({"en"})  # the statement layers' rules in code (stages/mmos/meaning.py); others: lendaria/languages
+STATEMENT_LAYERS = ("values-and-beliefs", "mental-models", "habits-and-routines", "recognition-patterns", "contradictions-and-tensions")
 
 
 def not_computed(layer: str, language: str) -> LayerResult:
-    return LayerResult(layer, f"not computed: this layer's statement patterns are written for {', '.join(sorted(STATEMENT_LANGUAGES))} "
-                              f"only so far, and English patterns are never applied to '{language}' text; with the Anthropic "
-                              "engine Claude describes the layer (its claims pass the same quote checks)", [])
+    return LayerResult(layer, f"not computed: there are no statement patterns for '{language}' (lendaria/languages has none), "
+                              f"and English patterns are never applied to '{language}' text; with the Anthropic engine Claude "
+                              "describes the layer (its claims pass the quote checks)", [])
 
 
 def analyse(sentences: list[Sentence], passages: list[tuple[str, str]], language: str, sources: int) -> dict[str, LayerResult]:
@@ -604,17 +605,17 @@ def analyse(sentences: list[Sentence], passages: list[tuple[str, str]], language
     phrases, unigram_z = signature_phrases(sentences, language, stop)
     vocabulary = Vocabulary(stop, unigram_z)
     own = own_sentences(sentences)
-    patterns = language in STATEMENT_LANGUAGES
-    results = {
-        "values-and-beliefs": values_and_beliefs(own) if patterns else not_computed("values-and-beliefs", language),
-        "mental-models": mental_models(own, vocabulary) if patterns else not_computed("mental-models", language),
-        "recurring-themes": recurring_themes(sentences, passages, stop, sources),
-        "signature-phrases": phrases,
-        "communication-style": communication_style(own, vocabulary, language),
-        "habits-and-routines": habits_and_routines(own) if patterns else not_computed("habits-and-routines", language),
-        "recognition-patterns": recognition_patterns(own, vocabulary) if patterns else not_computed("recognition-patterns", language),
-        "contradictions-and-tensions": contradictions_and_tensions(own) if patterns else not_computed("contradictions-and-tensions", language),
-    }
+    if language in STATEMENT_LANGUAGES:
+        statements = {"values-and-beliefs": values_and_beliefs(own), "mental-models": mental_models(own, vocabulary),
+                      "habits-and-routines": habits_and_routines(own), "recognition-patterns": recognition_patterns(own, vocabulary),
+                      "contradictions-and-tensions": contradictions_and_tensions(own)}
+    else:
+        from stages.mmos import pattern_layers  # the patterns written for the language, when it has them
+
+        statements = (pattern_layers.statement_layers(own, language) if pattern_layers.patterns(language)
+                      else {layer: not_computed(layer, language) for layer in STATEMENT_LAYERS})
+    results = {**statements, "recurring-themes": recurring_themes(sentences, passages, stop, sources),
+               "signature-phrases": phrases, "communication-style": communication_style(own, vocabulary, language)}
     for result in results.values():  # a claim without evidence is never published
         result.claims = [claim for claim in result.claims if claim.evidence]
     return {layer: results[layer] for layer in LAYERS}

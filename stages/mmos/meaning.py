@@ -32,6 +32,7 @@ The layer's meaning (:func:`means`), precision first:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # ---------------------------------------------------------------- the person's own words
 
@@ -85,14 +86,28 @@ def inside_quotation(body: str, start: int, end: int) -> bool:
     return open_curly or open_straight or closes_only
 
 
-def not_own(text: str, speaker: str | None, person: str | None, quoted: bool = False) -> str:
+@lru_cache(maxsize=None)
+def _reported_pattern(language: str) -> re.Pattern[str] | None:
+    from lendaria.languages import resources
+
+    pattern = ((resources(language) or {}).get("statements") or {}).get("reported_speech")
+    return re.compile(pattern, re.UNICODE) if pattern else None
+
+
+def _reports_in(language: str, text: str) -> bool:
+    pattern = _reported_pattern(language)
+    return bool(pattern and pattern.search(text))
+
+
+def not_own(text: str, speaker: str | None, person: str | None, quoted: bool = False, language: str = "en") -> str:
     """Why a sentence is not the person's own words ("" when it is); ``quoted``: it lies inside a
-    quotation that spans sentences (:func:`inside_quotation`)."""
+    quotation that spans sentences (:func:`inside_quotation`). Reported speech is read with the
+    language's own pattern (lendaria/languages), English's in code."""
     if speaker and not same_person(speaker, person):
         return f"another speaker's turn ({speaker})"
     if quoted or quoted_words(text) >= 3:
         return "quotes someone else"
-    if reports_speech(text):
+    if reports_speech(text) if language == "en" else _reports_in(language, text):
         return "reports what someone else said or wrote"
     return ""
 

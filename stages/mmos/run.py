@@ -206,10 +206,10 @@ def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: lis
     """The eight layer files, the two synthesis files and the system prompt (validated, atomic,
     untouched when unchanged): the relative paths written, and the claims per layer."""
     registry = get_registry()
-    sentences = build_sentences(build, bodies, metadata.get("name"))
-    results = layers.analyse(sentences, [(p.source_id, bodies[p.source_id][p.start:p.end]) for p in build],
-                             metadata.get("language") or "en", len(bodies))
-    added = analysis.enrich(slug, results, sentences, session)
+    language = language_code(metadata.get("language")) or "en"
+    sentences = build_sentences(build, bodies, metadata.get("name"), language)
+    results = layers.analyse(sentences, [(p.source_id, bodies[p.source_id][p.start:p.end]) for p in build], language, len(bodies))
+    added = analysis.enrich(slug, results, sentences, session, language)
     documents = {layer: analysis.document(slug, result, fragments, added.get(layer)) for layer, result in results.items()}
     texts = {catalog.layer_file(slug, layer): validated_text(catalog, catalog.layer_file(slug, layer),
                                                               dump_yaml({"contract": registry.latest(LAYER_CONTRACT).ref, **doc}))
