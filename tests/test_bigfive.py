@@ -67,6 +67,6 @@ def test_the_english_lexicon_is_never_run_on_portuguese_text():
     fragments = [{"id": f"f{i}", "text": text} for i in range(3)]
     profile = build_profile("dalva", fragments, language="pt")
     assert profile["gate"] == "insufficient" and "big_five" not in profile
-    assert profile["reason"].startswith("insufficient: no openly licensed lexicon for pt")
+    assert profile["reason"].startswith("no openly licensed lexicon for pt")
     assert "LENDARIA_ENGINE=anthropic" in profile["reason"]
     assert build_profile("iris", fragments, language="en")["gate"] != "insufficient"  # enough words: English is estimated

@@ -32,7 +32,7 @@ LEXICON_LANGUAGES = frozenset({"en"})  # the languages of the openly licensed le
 
 
 def no_lexicon_reason(language: str) -> str:
-    return (f"insufficient: no openly licensed lexicon for {language} (the offline estimate reads English word lists — "
+    return (f"no openly licensed lexicon for {language} (the offline estimate reads English word lists — "
             "Empath, MIT licence — and is never run on text in another language; LIWC, NRC and WWBP are not openly "
             "licensed); the Claude rating is available with the Anthropic engine (LENDARIA_ENGINE=anthropic)")
 
