@@ -183,7 +183,7 @@ def test_portuguese_statement_layers_come_from_the_patterns_written_for_portugue
     assert [s.other for s in built if s.text.startswith("Ela me disse")] == ["reports what someone else said or wrote"]
     results = layers.analyse(built, list(bodies.items()), "pt", 3)
     labels = {layer: [c.label for c in results[layer].claims] for layer in STATEMENT_LAYERS}
-    assert labels["values-and-beliefs"] == ["cobertura solo", "cobrir canteiro antes chuva"]  # what each is about
+    assert labels["values-and-beliefs"] == ["cobertura solo", "cobrir canteiro chuva"]  # what each is about
     assert labels["habits-and-routines"] == ["anoto chuva caderno", "molho mudas manhã"]
     assert labels["contradictions-and-tensions"] and labels["mental-models"] == ["conditional"]
     cited = [e for layer in STATEMENT_LAYERS for c in results[layer].claims for e in c.evidence]

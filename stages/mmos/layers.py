@@ -581,10 +581,14 @@ GENERIC = frozenset("thing things way ways lot lots bit kind sort just like real
 
 def content_stopwords(language: str) -> frozenset[str]:
     """Words that never stand for what a statement is about: the language's function words (for English
-    also scikit-learn's list) and a few generic nouns and verbs."""
+    also scikit-learn's list and a few generic nouns and verbs; for another language, its resource
+    file's list)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return stopwords_for(language) | (frozenset(ENGLISH_STOP_WORDS) | GENERIC if language == "en" else frozenset())
+    from lendaria.languages import resources
+
+    written = ((resources(language) or {}).get("statements") or {}).get("function_words", "")
+    return stopwords_for(language) | (frozenset(ENGLISH_STOP_WORDS) | GENERIC if language == "en" else frozenset(written.split()))
 
 
 STATEMENT_LANGUAGES = frozenset({"en"})  # the statement layers' rules in code (stages/mmos/meaning.py); others: lendaria/languages

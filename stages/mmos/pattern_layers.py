@@ -35,6 +35,8 @@ def patterns(language: str) -> dict[str, Any] | None:
         return [re.compile(p, flags) for p in data.get(key, [])]
 
     return {"function": frozenset(data["function_words"].split()), "not_actions": frozenset(data.get("not_actions", "").split()),
+            "adverbs": frozenset(data.get("adverbs", "").split()),
+            "past_verb": re.compile(data["past_verb"]) if data.get("past_verb") else None,
             "reported": re.compile(data["reported_speech"], re.UNICODE), "narrative": re.compile(data["narrative"], flags),
             "first_person": re.compile(data["first_person"], flags), "values": compiled("values"), "habits": compiled("habits"),
             "recognition": compiled("recognition"), "tensions": compiled("tensions"),
@@ -86,10 +88,13 @@ def habit_action(text: str, language: str) -> str | None:
     act = first_match(found["habits"], text, "act")
     if not act:
         return None
-    verb = act.split()[0].lower()
-    if verb in found["not_actions"] or verb in found["function"]:
+    words = [w for w in act.split() if w.lower() not in found["adverbs"]]
+    if not words:
         return None
-    return phrase(act, language, 4) or None
+    verb = words[0].lower()
+    if verb in found["not_actions"] or verb in found["function"] or (found["past_verb"] and found["past_verb"].search(verb)):
+        return None  # a state, or a one-off in the past
+    return " ".join([verb] + phrase(" ".join(words[1:]), language, 3).split()) or None
 
 
 def noticed(text: str, language: str) -> str | None:
