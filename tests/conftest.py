@@ -13,6 +13,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SPEC = REPO_ROOT / "examples" / "iris-valente" / "mind.yaml"
 DEMO_SLUG = "iris-valente"
+PT_DEMO_SPEC = REPO_ROOT / "examples" / "dalva-quintino" / "mind.yaml"  # the Portuguese demo mind
+PT_DEMO_SLUG = "dalva-quintino"
 COMMITTED_OUTPUTS = REPO_ROOT / "outputs"
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

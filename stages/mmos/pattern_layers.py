@@ -36,6 +36,7 @@ def patterns(language: str) -> dict[str, Any] | None:
 
     return {"function": frozenset(data["function_words"].split()), "not_actions": frozenset(data.get("not_actions", "").split()),
             "adverbs": frozenset(data.get("adverbs", "").split()),
+            "opinion": re.compile(data.get("opinion", r"(?!)"), flags), "relative": re.compile(data.get("relative", r"(?!)"), flags),
             "past_verb": re.compile(data["past_verb"]) if data.get("past_verb") else None,
             "reported": re.compile(data["reported_speech"], re.UNICODE), "narrative": re.compile(data["narrative"], flags),
             "first_person": re.compile(data["first_person"], flags), "values": compiled("values"), "habits": compiled("habits"),
@@ -75,7 +76,11 @@ def value_object(text: str, language: str) -> tuple[str, str] | None:
         if not match:
             continue
         kind = "norm" if match.groupdict().get("norm") else "obj"
-        named = phrase(match.group(kind), language, 3 if kind == "obj" else 5)
+        found_text = match.group(kind)
+        if kind == "obj":  # the noun phrase: before a relative clause, after an opinion verb ("hoje acho que …")
+            found_text = re.split(found["opinion"], found_text)[-1]
+            found_text = re.split(found["relative"], found_text)[0]
+        named = phrase(found_text, language, 3 if kind == "obj" else 5)
         if named:
             return kind, named
     return None
