@@ -41,7 +41,8 @@ def course_check(
     format: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json"),
     outputs: Optional[Path] = OutputsOption,
 ) -> None:
-    """How complete the course brief is; exit 1 below 70%, with the sections still missing."""
+    """How complete the course brief is; exit 1 below 70%, with the sections still missing and what to add
+    (in the brief's language)."""
     from lendaria.catalog import Catalog, check_slug
     from stages.creatoros.run import check_brief
 
@@ -49,8 +50,9 @@ def course_check(
     if format is Format.json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
-        typer.echo(f"{course}: brief {report.percent:.0f}% complete (needs {report.as_dict()['minimum']:.0f}%)"
-                   + (f"; missing: {', '.join(report.missing)}" if report.missing else ""))
+        typer.echo(report.summary(course))  # in the brief's language, with what to add for each missing section
+        for line in report.to_add():
+            typer.echo(f"  {line}")
     raise typer.Exit(0 if report.passed else 1)
 
 

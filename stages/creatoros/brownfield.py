@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from stages.creatoros import i18n
 from stages.creatoros.brief import SECTIONS
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
@@ -89,17 +90,19 @@ def sections(documents: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]
     return found
 
 
-def body(title: str, found: dict[str, list[tuple[str, str]]], mind_name: str | None) -> str:
-    """The brief's body: extracted text with its file named in a comment, guidance where nothing was found."""
-    parts = [f"# {title}\n", "Extracted from the legacy materials in `sources/`: each line names its file. Check every section, "
-             "and fill in the ones that still show guidance; `lendaria course check` says what is missing.\n"]
-    for section, guidance in SECTIONS.items():
-        parts.append(f"## {section}\n")
+def body(title: str, found: dict[str, list[tuple[str, str]]], mind_name: str | None, language: str = i18n.DEFAULT) -> str:
+    """The brief's body: extracted text with its file named in a comment, guidance where nothing was found
+    (headings, guidance and notes in ``language``; the extracted text as found)."""
+    text = i18n.texts(language)["brief"]["brownfield"]
+    headings = i18n.brief_headings(language)
+    parts = [f"# {title}\n", text["intro"] + "\n"]
+    for section, guidance in i18n.brief_guidance(language).items():
+        parts.append(f"## {headings[section]}\n")
         items = found.get(section) or []
         if section == "Voice" and not items and mind_name:
-            parts.append(f"{mind_name}'s own voice, from their writing and talks. <!-- from --mind -->\n")
+            parts.append(text["voice_from_mind"].format(mind=mind_name) + "\n")
         elif not items:
-            parts.append(f"<!-- nothing found in the materials: {guidance} -->\n")
+            parts.append(text["nothing_found"].format(guidance=guidance) + "\n")
         elif section == "Outcomes":
             parts.append("\n".join(f"- {text} <!-- {file} -->" for text, file in items) + "\n")
         else:

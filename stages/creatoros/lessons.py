@@ -12,6 +12,9 @@ person's own questions; an exercise for the objective's Bloom level. The text ar
 the engine's, says so, and counts as the lesson's own prose. A lesson written in the person's voice
 needs the Anthropic engine (``writer.py``).
 
+The text around the quotes is in the course's language (:mod:`stages.creatoros.i18n`: headings, the
+why lines' pieces, questions, exercises; which words are first person or open an instruction).
+
 The lesson's fidelity is measured on its **own prose** only (the text that is not a verbatim quote):
 a guided reading has little, so it is reported as "too little own prose" rather than scoring the
 quotes, which are the person's by construction.
@@ -24,11 +27,12 @@ from typing import Any, Callable
 
 from lendaria.documents import split_sections
 from lendaria.engines.capabilities import sentences_with_offsets
+from stages.creatoros import i18n
 
 CONTRACT = "creatoros-lesson"
 FIDELITY_CONTRACT = "creatoros-fidelity"
-SECTIONS = ("Hook", "Concepts", "Examples", "Reflective question", "Summary", "Action")  # written lessons, outlines
-GUIDED_SECTIONS = ("Objective", "Passages", "Questions", "Exercise")  # the offline guided reading
+SECTIONS = tuple(i18n.texts("en")["lesson"]["sections"])  # written lessons, outlines (canonical: English)
+GUIDED_SECTIONS = tuple(i18n.texts("en")["lesson"]["guided"]["headings"])  # the offline guided reading (canonical: English)
 MIN_OWN_WORDS = 150  # less own prose than this is not scored
 _QUOTE = re.compile(r"“[^”]*”\s*\[[a-z0-9][a-z0-9-]*@\d+:\d+\]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -58,33 +62,25 @@ def quote(span: dict[str, Any]) -> str:
     return f"“{' '.join(span['text'].split())}” [{span['source_id']}@{span['start']}:{span['end']}]"
 
 
-INSTRUCTION_OPENERS = frozenset(
-    "write count keep choose take look put start stop bring mark note check record sit leave make try use go come turn wait "
-    "watch ask tell read listen let remember think find give do don't don’t never always".split())  # English imperatives
-_FIRST_PERSON = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Ww]e|[Uu]s|[Oo]ur|[Oo]urs)\b")
-_SECOND_PERSON = re.compile(r"\b(?:[Yy]ou|[Yy]our|[Yy]ours)\b")
+INSTRUCTION_OPENERS = frozenset(i18n.texts("en")["lesson"]["instruction_openers"].split())  # English imperatives
 PASSAGES = (3, 4)  # a guided reading quotes at least 3 passages when the material has them, at most 4
 RUN_WORDS = (8, 20, 60)  # a passage: one sentence of 8+ words, or a run of consecutive ones until 20+ words, at most 60
 ENGINE_SETTING = "LENDARIA_ENGINE=anthropic"
-EXERCISES = {  # one deterministic exercise per Bloom level (curriculum.BLOOM)
-    "remember": "Without looking back, list what the passages say that bears on the objective. Then check your list against them "
-                "and mark what you missed.",
-    "understand": "Explain the objective in three or four sentences of your own, and name the passage behind each sentence.",
-    "apply": "Do what the objective asks, once, for real. Record what you did, when and where, and which passage guided each step.",
-    "analyse": "Compare the passages: note what each says about the objective, then mark where two agree and where they differ.",
-    "evaluate": "Make the choice the objective asks for. Write down your choice, the passage that supports it and the one that "
-                "gives you most pause.",
-    "create": "Make a first version of what the objective asks for, and note which passage each part of it draws on.",
-}
+EXERCISES = i18n.texts("en")["lesson"]["guided"]["exercises"]  # one deterministic exercise per Bloom level (curriculum.BLOOM); English
 
 
-def terms(text: str) -> list[str]:
-    """The content words of ``text`` (lower case, in order, once each): no stop word, three letters or more."""
+def _lesson_text(language: str | None) -> dict[str, Any]:
+    return i18n.texts(language)["lesson"]
+
+
+def terms(text: str, language: str | None = i18n.DEFAULT) -> list[str]:
+    """The content words of ``text`` (lower case, in order, once each): no stop word (the shared lists and
+    ``language``'s own), three letters or more."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     from lendaria.text import stopwords_for
 
-    stop = frozenset(ENGLISH_STOP_WORDS) | stopwords_for(None)
+    stop = frozenset(ENGLISH_STOP_WORDS) | stopwords_for(None) | frozenset(_lesson_text(language)["stop_words"].split())
     found: list[str] = []
     for word in (w.lower() for w in _WORD.findall(text)):
         if len(word) >= 3 and word not in stop and word not in found:
@@ -122,41 +118,43 @@ def passages(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
-def kind_of(text: str) -> list[str]:
-    """Observable facts about how a passage is written: an instruction (it opens with an English imperative),
-    first person, addressed to the reader."""
-    facts = []
+def kind_of(text: str, language: str | None = i18n.DEFAULT) -> list[str]:
+    """Observable facts about how a passage is written, in ``language``'s words: an instruction (it opens
+    with one of the language's imperatives), first person, addressed to the reader."""
+    facts, lesson, why = [], _lesson_text(language), _lesson_text(language)["guided"]["why"]
     first = (_TOKEN.findall(text) or [""])[0].lower()
-    if first in INSTRUCTION_OPENERS:
-        facts.append("an instruction")
-    if _FIRST_PERSON.search(text):
-        facts.append("first person")
-    elif _SECOND_PERSON.search(text):
-        facts.append("addressed to the reader")
+    if first in lesson["instruction_openers"].split():
+        facts.append(why["instruction"])
+    if i18n.pattern(language, "lesson", "first_person").search(text):
+        facts.append(why["first_person"])
+    elif i18n.pattern(language, "lesson", "second_person").search(text):
+        facts.append(why["reader"])
     return facts
 
 
-def _listed(words: list[str]) -> str:
-    marked = [f"*{w}*" for w in words]
-    return marked[0] if len(marked) == 1 else ", ".join(marked[:-1]) + " and " + marked[-1]
+def _listed(words: list[str], language: str | None = i18n.DEFAULT) -> str:
+    return i18n.listed(words, language)
 
 
-def why_chosen(passage: dict[str, Any], objective: list[str], concepts: list[str], source: dict[str, Any] | None) -> str:
+def why_chosen(passage: dict[str, Any], objective: list[str], concepts: list[str], source: dict[str, Any] | None,
+               language: str | None = i18n.DEFAULT) -> str:
     """One plain line saying why a passage was chosen, from observable facts only: the objective's words
-    and key concepts it uses, how it is written, and which source it comes from."""
+    and key concepts it uses, how it is written, and which source it comes from (in ``language``)."""
+    why = _lesson_text(language)["guided"]["why"]
     from_objective = shared(passage["text"], objective)
     from_concepts = [c for c in shared(passage["text"], concepts) if c not in from_objective]
     reasons = []
     if from_objective:
-        reasons.append(f"uses {_listed(from_objective)} from the objective")
+        reasons.append(why["objective"].format(words=_listed(from_objective, language)))
     if from_concepts:
-        reasons.append(f"{'and ' if from_objective else 'uses '}{_listed(from_concepts)} from the key concepts")
-    line = " ".join(reasons) if reasons else "shares no word with the objective; it is in the material retrieved for it"
-    facts = kind_of(passage["text"])
+        reasons.append(why["concepts_after" if from_objective else "concepts_only"].format(words=_listed(from_concepts, language)))
+    line = " ".join(reasons) if reasons else why["none"]
+    facts = kind_of(passage["text"], language)
     if source and source.get("title"):
-        kind = str(source.get("type") or "source").replace("_", " ")
-        facts.append(f"from *{source['title']}* ({kind})")
-    return "Why chosen: it " + "; ".join([line, *facts]) + "."
+        kind = str(source.get("type") or "")
+        kind = _lesson_text(language)["guided"]["source_types"].get(kind) or kind.replace("_", " ") or why["unknown_type"]
+        facts.append(why["source"].format(title=source["title"], kind=kind))
+    return why["prefix"] + "; ".join([line, *facts]) + "."
 
 
 def relevance(text: str, objective: list[str], concepts: list[str]) -> int:
@@ -188,17 +186,18 @@ def choose_passages(candidates: list[dict[str, Any]], objective: list[str], conc
 
 
 def reader_questions(lesson: dict[str, Any], chosen: list[dict[str, Any]], asked: list[dict[str, Any]], mind_name: str,
-                     module_title: str | None = None) -> list[str]:
+                     module_title: str | None = None, language: str | None = i18n.DEFAULT) -> list[str]:
     """Questions for the reader, from the curriculum (objective, key concepts, module) and the person's
-    own questions (quoted with their citations)."""
+    own questions (quoted with their citations), in ``language``."""
+    text = _lesson_text(language)["guided"]["questions"]
     objective = lesson["objectives"][0]["text"].rstrip(".")
     used = [c for c in lesson["key_concepts"] if any(shared(p["text"], [c.lower()]) for p in chosen)][:3]
-    found = ["Which passage comes closest to the objective, and what does none of them say?"]
+    found = [text["closest"]]
     if used:
-        found.append(f"What do {_listed(used)} mean in these passages?")
+        found.append(text["meaning"].format(concepts=_listed(used, language)))
     if module_title and module_title.rstrip(".").lower() != objective.lower():
-        found.append(f"What does this lesson add to the module *{module_title.rstrip('.')}*?")
-    found += [f"{mind_name} asks: {quote(q)}" for q in asked]
+        found.append(text["module"].format(module=module_title.rstrip(".")))
+    found += [text["asks"].format(mind=mind_name, quote=quote(q)) for q in asked]
     return found
 
 
@@ -210,14 +209,16 @@ def own_questions(chunks: list[dict[str, Any]], objective: list[str], concepts: 
 
 
 def guided_reading(lesson: dict[str, Any], chunks: list[dict[str, Any]], mind_name: str,
-                   sources: dict[str, dict[str, Any]] | None = None, module_title: str | None = None) -> str:
+                   sources: dict[str, dict[str, Any]] | None = None, module_title: str | None = None,
+                   language: str | None = i18n.DEFAULT) -> str:
     """The offline lesson's Markdown body (no front matter): a guided reading of the person's own
     passages for the lesson's objective. Sections: Objective, Passages (each quoted with its citation
-    and a line saying why it was chosen), Questions, Exercise. ``sources``: source id -> its metadata
-    entry (type, title), when known. The engine's own text is kept under ``MIN_OWN_WORDS`` words (it is
-    guidance, not the person's voice, and is not to be scored as theirs): the person's questions, then
-    the least relevant passages beyond ``PASSAGES[0]``, are left out until it fits."""
-    objective_terms = terms(lesson["objectives"][0]["text"])
+    and a line saying why it was chosen), Questions, Exercise, headed and written in ``language`` (the
+    course's). ``sources``: source id -> its metadata entry (type, title), when known. The engine's own
+    text is kept under ``MIN_OWN_WORDS`` words (it is guidance, not the person's voice, and is not to be
+    scored as theirs): the person's questions, then the least relevant passages beyond ``PASSAGES[0]``,
+    are left out until it fits."""
+    objective_terms = terms(lesson["objectives"][0]["text"], language)
     concepts = [c.lower() for c in lesson["key_concepts"]]
     chosen = choose_passages(passages(chunks), objective_terms, concepts)
     asked = own_questions(chunks, objective_terms, concepts)
@@ -225,42 +226,45 @@ def guided_reading(lesson: dict[str, Any], chunks: list[dict[str, Any]], mind_na
     shapes = [(chosen, asked[:n]) for n in range(len(asked), -1, -1)]
     shapes += [(chosen[:k], []) for k in range(len(chosen) - 1, min(PASSAGES[0], len(chosen)) - 1, -1)]
     for read, questions in shapes:
-        body = _guided_body(lesson, read, questions, mind_name, sources or {}, module_title, objective_terms, concepts)
+        body = _guided_body(lesson, read, questions, mind_name, sources or {}, module_title, objective_terms, concepts, language)
         if own_prose(body, material)[1] < MIN_OWN_WORDS:
             break
     return body
 
 
 def _guided_body(lesson: dict[str, Any], chosen: list[dict[str, Any]], asked: list[dict[str, Any]], mind_name: str,
-                 sources: dict[str, dict[str, Any]], module_title: str | None, objective_terms: list[str], concepts: list[str]) -> str:
+                 sources: dict[str, dict[str, Any]], module_title: str | None, objective_terms: list[str], concepts: list[str],
+                 language: str | None = i18n.DEFAULT) -> str:
+    text = _lesson_text(language)
+    guided, heading = text["guided"], text["guided"]["headings"]
     objective = lesson["objectives"][0]
+    bloom = text["bloom_names"].get(objective["bloom"], objective["bloom"])
     lines = [f"# {lesson['title']}\n",
-             f"*A guided reading, built offline: passages of {mind_name}'s own words chosen for this lesson's objective, why "
-             f"each was chosen, questions and an exercise. Only the quotes are {mind_name}'s; the rest is the offline "
-             f"engine's guidance, not their voice. A lesson written in {mind_name}'s voice needs the Anthropic engine "
-             f"(`{ENGINE_SETTING}`).*\n",
-             "## Objective\n",
-             f"{objective['text'].rstrip('.')} (Bloom level: {objective['bloom']}).\n",
-             *([f"Key concepts: {', '.join(lesson['key_concepts'])}.\n"] if lesson["key_concepts"] else []),
-             "## Passages\n"]
+             guided["intro"].format(mind=mind_name, engine_setting=ENGINE_SETTING) + "\n",
+             f"## {heading['Objective']}\n",
+             guided["objective"].format(objective=objective["text"].rstrip("."), bloom=bloom) + "\n",
+             *([guided["key_concepts"].format(concepts=", ".join(lesson["key_concepts"])) + "\n"] if lesson["key_concepts"] else []),
+             f"## {heading['Passages']}\n"]
     for number, passage in enumerate(chosen, start=1):
         lines += [f"{number}. {quote(passage)}\n",
-                  f"   {why_chosen(passage, objective_terms, concepts, sources.get(passage['source_id']))}\n"]
+                  f"   {why_chosen(passage, objective_terms, concepts, sources.get(passage['source_id']), language)}\n"]
     if not chosen:
-        lines.append("The lesson's material holds no sentence of 8 to 60 words that can be quoted.\n")
-    lines += ["## Questions\n",
-              *(f"- {q}" for q in reader_questions(lesson, chosen, asked, mind_name, module_title)), "",
-              "## Exercise\n", EXERCISES.get(objective["bloom"], EXERCISES["apply"]) + "\n"]
+        lines.append(guided["no_passages"] + "\n")
+    exercises = guided["exercises"]
+    lines += [f"## {heading['Questions']}\n",
+              *(f"- {q}" for q in reader_questions(lesson, chosen, asked, mind_name, module_title, language)), "",
+              f"## {heading['Exercise']}\n", exercises.get(objective["bloom"], exercises["apply"]) + "\n"]
     return "\n".join(lines)
 
 
 def own_prose(body: str, sources: list[str] = ()) -> tuple[str, int, int]:
     """(own prose, its words, all words) of a lesson: the text of its sections without quoted material
     (“…” with a citation), without runs of words copied from ``sources`` (the lesson's passages), and
-    without the template's own lines (title, notes, objective: a guided reading's Objective section restates the
-    curriculum's objective and key concepts)."""
+    without the template's own lines (title, notes, objective: a guided reading's Objective section, in any
+    language, restates the curriculum's objective and key concepts)."""
     titles, bodies = split_sections(body)
-    sections = "\n".join(bodies[t] for t in titles if t != "Objective")
+    objective = i18n.headings_of("guided", "Objective")
+    sections = "\n".join(bodies[t] for t in titles if t not in objective)
     total = len(_TOKEN.findall(sections))
     text = _QUOTE.sub(" ", sections)
     tokens = list(_TOKEN.finditer(text))
@@ -310,22 +314,25 @@ def fidelity_report(body: str, mind: str | None, score: Callable[[list[str]], li
             "method": result["method"]}
 
 
-def neutral_body(lesson: dict[str, Any]) -> str:
+def neutral_body(lesson: dict[str, Any], language: str | None = i18n.DEFAULT) -> str:
     """A lesson outline in a neutral voice, when there is no mind's material to draw on: the objective
-    and concepts only, plainly generic, and saying why."""
+    and concepts only, plainly generic, and saying why (in ``language``)."""
+    text = _lesson_text(language)
+    outline, heading = text["outline"], text["sections"]
     objective = lesson["objectives"][0]["text"].rstrip(".")
+    lower = objective[0].lower() + objective[1:]
+    bloom = lesson["objectives"][0]["bloom"]
     concepts = lesson["key_concepts"] or [objective]
     return "\n".join([
         f"# {lesson['title']}\n",
-        "*An outline in a neutral voice: this course names no mind with a knowledge base, so there are no passages to "
-        "draw on offline. Write the lesson from it, or build the mind (MMOS) and run again.*\n",
-        f"**Objective** ({lesson['objectives'][0]['bloom']}): {objective}.\n",
-        "## Hook\n", f"Why does it matter to {objective[0].lower() + objective[1:]}?\n",
-        "## Concepts\n", *(f"- {c}" for c in concepts), "",
-        "## Examples\n", "Examples come from the material the course is built on; none was given.\n",
-        "## Reflective question\n", f"Where in your own work could you {objective[0].lower() + objective[1:]}?\n",
-        "## Summary\n", f"This lesson set out the objective: {objective}.\n",
-        "## Action\n", f"Before the next lesson: {objective}.\n"])
+        outline["intro"] + "\n",
+        outline["objective"].format(bloom=text["bloom_names"].get(bloom, bloom), objective=objective) + "\n",
+        f"## {heading['Hook']}\n", outline["hook"].format(objective_lower=lower) + "\n",
+        f"## {heading['Concepts']}\n", *(f"- {c}" for c in concepts), "",
+        f"## {heading['Examples']}\n", outline["examples"] + "\n",
+        f"## {heading['Reflective question']}\n", outline["reflective"].format(objective_lower=lower) + "\n",
+        f"## {heading['Summary']}\n", outline["summary"].format(objective=objective) + "\n",
+        f"## {heading['Action']}\n", outline["action"].format(objective=objective) + "\n"])
 
 
 def course_fidelity(course: str, mind: str | None, results: list[tuple[str, dict[str, Any]]], guided: int = 0) -> dict[str, Any]:

@@ -12,6 +12,8 @@ With the Anthropic engine (capability ``research_course``) the market file gains
 audience, the content gaps and the differentiation, from the brief, the coverage and the passages of
 the thinly covered outcomes. It is checked mechanically: a sentence with a figure that no input
 contains is dropped, and a citation whose quote is not in its passage is dropped; the file says how many.
+
+The pages are written in the course's language (:mod:`stages.creatoros.i18n`), numbers with its decimal mark.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from lendaria.engines.base import Capability, CapabilityUnavailableError
+from stages.creatoros import i18n
 
 CONTRACT = "creatoros-research"
 WELL, THIN = 0.20, 0.08  # best-passage relevance bands
@@ -41,34 +44,33 @@ def coverage(brief: Any, index: Any | None) -> list[dict[str, Any]]:
 
 
 def documents(brief: Any, index: Any | None, mind_name: str, analysis: Any = None) -> dict[str, str]:
-    """The research files' bodies, by kind. ``analysis(rows)``: the model's checked analysis section
-    for the market file, or None."""
+    """The research files' bodies, by kind, in the course's language (``brief.language``).
+    ``analysis(rows)``: the model's checked analysis section for the market file, or None."""
+    language = getattr(brief, "language", i18n.DEFAULT)
+    words = i18n.texts(language)["research"]
+    cover, sell = words["coverage"], words["market"]
     rows = coverage(brief, index)
-    lines = [f"# Coverage: {brief.title}\n"]
+    lines = [f"# {cover['title'].format(title=brief.title)}\n"]
     if index is None:
-        lines.append("No mind's knowledge base was available, so no outcome can be checked against source material; "
-                     "every outcome is a gap until a mind (MMOS) is built for the course.\n")
+        lines.append(cover["no_index"] + "\n")
     else:
-        lines.append(f"How well {mind_name}'s own material (the knowledge base, build set only) covers each outcome. "
-                     f"Relevance is the TF-IDF cosine similarity of the best passage: well ≥ {WELL}, thinly ≥ {THIN}, "
-                     "otherwise not at all.\n")
-    lines.append("## Outcomes\n")
+        lines.append(cover["method"].format(mind=mind_name, well=i18n.number(WELL, language), thin=i18n.number(THIN, language)) + "\n")
+    lines.append(f"## {cover['outcomes']}\n")
     for row in rows:
-        lines.append(f"- **{row['outcome']}**: covered {row['band']} (best relevance {row['best']:.2f})")
-        lines += [f"  - [{p['source_id']}@{p['start']}:{p['end']}] relevance {p['score']:.2f}" for p in row["passages"]]
+        lines.append(cover["row"].format(outcome=row["outcome"], band=cover["bands"][row["band"]], best=i18n.number(row["best"], language, 2)))
+        lines += [cover["passage"].format(citation=f"{p['source_id']}@{p['start']}:{p['end']}", score=i18n.number(p["score"], language, 2))
+                  for p in row["passages"]]
     gaps = [row["outcome"] for row in rows if row["band"] != "well"]
-    lines += ["", "## Content gaps\n"]
-    lines += [f"- {g}" for g in gaps] or ["- none: every outcome is covered well by the material"]
+    lines += ["", f"## {cover['gaps']}\n"]
+    lines += [f"- {g}" for g in gaps] or [cover["no_gaps"]]
     lines.append("")
-    market = [f"# Market and differentiation: {brief.title}\n",
-              "Offline there is no market data: this file states only what the inputs say. No number appears here "
-              "unless the brief contains it.\n",
-              "## Audience\n", brief.sections.get("Audience", "") + "\n",
-              "## Format\n", brief.sections.get("Format", "") + "\n",
-              "## Differentiation\n",
-              (f"The course speaks in {mind_name}'s voice and draws on their own material; "
-               f"{sum(row['band'] == 'well' for row in rows)} of {len(rows)} outcomes are well covered by it."
-               if index is not None else "No mind: the course is in a neutral voice.") + "\n"]
+    market = [f"# {sell['title'].format(title=brief.title)}\n",
+              sell["offline"] + "\n",
+              f"## {sell['audience']}\n", brief.sections.get("Audience", "") + "\n",
+              f"## {sell['format']}\n", brief.sections.get("Format", "") + "\n",
+              f"## {sell['differentiation']}\n",
+              (sell["voice"].format(mind=mind_name, well=sum(row["band"] == "well" for row in rows), total=len(rows))
+               if index is not None else sell["no_mind"]) + "\n"]
     extra = analysis(rows) if analysis is not None else None
     if extra:
         market.append(extra)
@@ -133,16 +135,15 @@ def model_analysis(brief: Any, rows: list[dict[str, Any]], brief_text: str, sess
     except CapabilityUnavailableError:
         return None
     inputs = brief_text + "\n".join(coverage) + "\n".join(p["text"] for p in passages)
+    words = i18n.texts(getattr(brief, "language", i18n.DEFAULT))["research"]["analysis"]
     parts, dropped = [], 0
-    for title, text in (("Audience", answer.audience), ("Content gaps", answer.gaps), ("Differentiation", answer.differentiation)):
+    for title, text in ((words["audience"], answer.audience), (words["gaps"], answer.gaps), (words["differentiation"], answer.differentiation)):
         checked, gone = without_invented_figures(text, inputs)
         dropped += gone
-        parts.append(f"**{title}.** {checked or '(nothing left after the check)'}")
+        parts.append(f"**{title}.** {checked or words['emptied']}")
     cited = [c for c in answer.citations if 1 <= c.passage <= len(passages)
              and " ".join(c.quote.split()).lower() in " ".join(passages[c.passage - 1]["text"].split()).lower()]
     parts += [f"- “{' '.join(c.quote.split())}” [{passages[c.passage - 1]['source_id']}@{passages[c.passage - 1]['start']}:"
               f"{passages[c.passage - 1]['end']}]" for c in cited if "”" not in c.quote and "“" not in c.quote]
-    note = (f"*Written by a language model from the brief, the coverage and {len(passages)} passages; checked: "
-            f"{dropped} sentence(s) with a figure no input contains dropped, {len(answer.citations) - len(cited)} citation(s) "
-            "whose quote is not in its passage dropped.*")
-    return "\n\n".join(["## Analysis\n", note, *parts]) + "\n"
+    note = words["note"].format(passages=len(passages), dropped=dropped, uncited=len(answer.citations) - len(cited))
+    return "\n\n".join([f"## {words['heading']}\n", note, *parts]) + "\n"

@@ -10,6 +10,9 @@ A lesson records the sha256 of its inputs (lesson plan, its chunks' text, the sy
 engine, the lesson code; for an offline guided reading also its module's title and its sources' titles
 and types, which it shows) in its front matter: a re-run regenerates only lessons whose inputs changed,
 and a run killed half-way does not redo the lessons it finished.
+
+The course is written in its language (:mod:`stages.creatoros.i18n`): the brief's ``language:``, else
+the mind's declared language, else the language of the brief's headings, else English.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from lendaria.yamlio import dump_yaml
 
 from lendaria.engines.session import current_session, engine_key
 from stages.creatoros import brief as briefs
-from stages.creatoros import brownfield, curriculum, lessons, research, writer
+from stages.creatoros import brownfield, curriculum, i18n, lessons, research, writer
 
 HERE = Path(__file__).parent
 REVIEW_CONTRACT = "creatoros-review"
@@ -43,9 +46,31 @@ class BriefIncomplete(LendariaError):
     """The course brief is not filled in enough to build a course: nothing was written."""
 
 
+def mind_language(catalog: Catalog, mind: str | None) -> str | None:
+    """The language the mind declares (ETL's metadata, else its ``mind.yaml``), as written; None when it declares none."""
+    import yaml
+
+    from lendaria.yamlio import load_yaml
+
+    if not mind:
+        return None
+    try:
+        if catalog.sources_metadata(mind).is_file():
+            declared = read_metadata(catalog, mind).get("language")
+            if declared:
+                return str(declared)
+        if catalog.mind_spec(mind).is_file():
+            spec = load_yaml(catalog.mind_spec(mind).read_text(encoding="utf-8")) or {}
+            return str(spec["language"]) if isinstance(spec, dict) and spec.get("language") else None
+    except (OSError, LendariaError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # an unreadable file is reported by the stage that reads it
+    return None
+
+
 def init_brief(catalog: Catalog, course: str, mind: str | None, title: str | None, from_sources: bool = False) -> Path:
     """Write the course's brief: the template to fill in (greenfield), or the brief extracted from the
-    legacy materials in the course's ``sources/`` folder (brownfield). Never overwrites a brief."""
+    legacy materials in the course's ``sources/`` folder (brownfield), in the mind's language. Never
+    overwrites a brief."""
     path = catalog.brief_file(course)
     if path.exists():
         raise InputError("a course brief already exists; it is never overwritten.", file=path,
@@ -54,7 +79,8 @@ def init_brief(catalog: Catalog, course: str, mind: str | None, title: str | Non
     if from_sources:
         text = brownfield_brief(catalog, course, mind, title, ref)
     else:
-        text = briefs.template(course, title or course.replace("-", " ").capitalize(), mind, ref)
+        text = briefs.template(course, title or course.replace("-", " ").capitalize(), mind, ref,
+                               i18n.course_language(None, mind_language(catalog, mind)))
     atomic_write_bytes(path, validated_text(catalog, path, text).encode("utf-8"))
     return path
 
@@ -74,8 +100,10 @@ def brownfield_brief(catalog: Catalog, course: str, mind: str | None, title: str
     if mind and catalog.sources_metadata(mind).is_file():
         mind_name = (read_metadata(catalog, mind).get("name") or mind)
     title = title or documents[0]["title"]
-    front = {"contract": ref, "course": course, "title": title, "mind": mind, "mode": "brownfield", "review": False}
-    return render_markdown(front, brownfield.body(title, brownfield.sections(documents), mind_name or mind))
+    language = i18n.course_language(None, mind_language(catalog, mind))
+    front = {"contract": ref, "course": course, "title": title, "mind": mind, "mode": "brownfield", "review": False,
+             **({"language": language} if language != i18n.DEFAULT else {})}
+    return render_markdown(front, brownfield.body(title, brownfield.sections(documents), mind_name or mind, language))
 
 
 def read_brief(catalog: Catalog, course: str) -> str:
@@ -95,8 +123,15 @@ def courses_for_mind(catalog: Catalog, mind: str) -> list[str]:
     return found
 
 
+def _brief_mind(text: str) -> str | None:
+    mind = parse_markdown(text).front_matter.get("mind")
+    return mind if isinstance(mind, str) else None
+
+
 def check_brief(catalog: Catalog, course: str) -> briefs.Completeness:
-    return briefs.completeness(read_brief(catalog, course))
+    """How complete the brief is, reported in its language (the mind's when the brief does not say)."""
+    text = read_brief(catalog, course)
+    return briefs.completeness(text, mind_language(catalog, _brief_mind(text)))
 
 
 @dataclass
@@ -139,12 +174,14 @@ def _mind_material(catalog: Catalog, mind: str | None) -> tuple[Any, str | None,
     return index, prompt, parse_markdown(prompt).front_matter.get("name") or mind
 
 
-LESSON_CODE = ("lessons.py", "writer.py")  # the code that shapes a lesson from its plan (part of its inputs)
+LESSON_CODE = ("lessons.py", "writer.py", "i18n.py")  # the code that shapes a lesson from its plan (part of its inputs)
 
 
-def _code_sha() -> str:
+def _code_sha(language: str = i18n.DEFAULT) -> str:
+    """The lesson code's sha256, with the text of the course's language (so a lesson is rewritten when
+    its language's text changes, and only then)."""
     digest = hashlib.sha256()
-    for path in (HERE / name for name in LESSON_CODE):
+    for path in (*(HERE / name for name in LESSON_CODE), i18n.data_file(i18n.supported(language) or i18n.DEFAULT)):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -245,13 +282,12 @@ def plan_course(course: str, outputs_root: Path, settings: Settings | None = Non
     only when the research's inputs change."""
     catalog = Catalog(outputs_root)
     text = read_brief(catalog, course)
-    report = briefs.completeness(text)
+    declared = mind_language(catalog, _brief_mind(text))
+    report = briefs.completeness(text, declared)
     if not report.passed:
-        raise BriefIncomplete(f"the course brief is {report.percent:.0f}% complete (at least {briefs.MIN_COMPLETENESS:.0f}% is "
-                              f"needed); missing: {', '.join(report.missing)}. Nothing was written.",
-                              file=catalog.relative(catalog.brief_file(course)),
-                              hint="Fill in those sections (replace the comments), then run again.")
-    brief = briefs.parse(text)
+        message, hint = report.refusal()
+        raise BriefIncomplete(message, file=catalog.relative(catalog.brief_file(course)), hint=hint)
+    brief = briefs.parse(text, declared)
     if brief.course != course:
         raise InputError(f"the brief names course {brief.course!r}, but it is in the folder of {course!r}.",
                          file=catalog.relative(catalog.brief_file(course)), hint="Make the front matter's course match the folder.")
@@ -261,8 +297,9 @@ def plan_course(course: str, outputs_root: Path, settings: Settings | None = Non
     texts: dict[Path, str] = {}
     session = current_session(settings) if settings is not None else None
     engine = engine_key(session, settings) if session is not None else "offline"
+    research_code = (HERE / "research.py").read_bytes() + i18n.data_file(brief.language).read_bytes()  # with its language's text
     inputs = sha256_bytes(json.dumps({"brief": text, "engine": engine, "chunks": [r["id"] for r in index.records] if index else [],
-                                      "code": sha256_bytes((HERE / "research.py").read_bytes())}).encode("utf-8"))
+                                      "code": sha256_bytes(research_code), "language": brief.language}).encode("utf-8"))
     market_path = catalog.research_file(course, "market")
     reuse = engine != "offline" and _existing_inputs_sha(market_path) == inputs  # the model's analysis of these inputs exists
     analysis = (lambda rows: research.model_analysis(brief, rows, text, session, mind)) if engine != "offline" and not reuse else None
@@ -301,6 +338,7 @@ class LessonJob:
     writes: bool  # a model writes the lesson (else a guided reading, or an outline without material)
     module_title: str = ""
     sources: tuple[tuple[str, str, str], ...] = ()  # (source id, type, title) of the sources of the lesson's chunks
+    language: str = i18n.DEFAULT  # the course's: the language of the lesson's own text
 
 
 @dataclass(frozen=True)
@@ -319,7 +357,7 @@ def lesson_jobs(planned: CoursePlan, outputs_root: Path, settings: Settings) -> 
     prompt_sha = sha256_bytes(planned.prompt.encode("utf-8")) if planned.prompt else None
     by_id = {r["id"]: r for r in planned.index.records} if planned.index is not None else {}
     engine = engine_key(current_session(settings), settings)  # "offline", or the model's engine and name
-    code_sha = _code_sha()
+    code_sha = _code_sha(planned.brief.language)
     jobs, kept = [], []
     for module in planned.plan["modules"]:
         for lesson in module["lessons"]:
@@ -335,7 +373,8 @@ def lesson_jobs(planned: CoursePlan, outputs_root: Path, settings: Settings) -> 
                 kept.append(LessonDone(lesson["id"], front["fidelity"], False, method=front.get("method", "")))
                 continue
             jobs.append(LessonJob(planned.course, lesson, chunks, planned.mind, planned.name, planned.prompt, prompt_sha, engine,
-                                  planned.curriculum_sha, inputs, str(outputs_root), writes, module["title"], sources))
+                                  planned.curriculum_sha, inputs, str(outputs_root), writes, module["title"], sources,
+                                  planned.brief.language))
     return jobs, kept
 
 
@@ -348,7 +387,7 @@ def _written_by_model(job: LessonJob, session: Any, score: Any) -> tuple[str, di
             title=lesson["title"], objective=objective["text"], bloom=objective["bloom"], key_concepts=lesson["key_concepts"],
             target_words=lesson["target_words"], passages=len(chunks), previous_score=previous),
             step="creatoros.lesson", mind=job.mind, stable_prefix=job.prompt, passages=tuple(c["text"] for c in chunks))
-        body = writer.render(lesson, written, job.name, job.engine)
+        body = writer.render(lesson, written, job.name, job.engine, job.language)
         fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks])
         if fidelity["status"] != "scored" or fidelity["passed"]:
             break
@@ -372,13 +411,14 @@ def compose_lesson(job: LessonJob, settings: Settings) -> LessonDone:
     own_session = not has_run_session()
     session = current_session(settings) if job.writes else None
     if not chunks:
-        body, method = lessons.neutral_body(lesson), "outline"
+        body, method = lessons.neutral_body(lesson, job.language), "outline"
         fidelity = lessons.fidelity_report(body, job.mind, score)
     elif job.writes:
         (body, fidelity), method = _written_by_model(job, session, score), "written"
     else:
         sources = {sid: {"type": kind, "title": title} for sid, kind, title in job.sources}
-        body, method = lessons.guided_reading(lesson, chunks, job.name or "the author", sources, job.module_title), "extractive"
+        name = job.name or i18n.texts(job.language)["lesson"]["default_mind_name"]
+        body, method = lessons.guided_reading(lesson, chunks, name, sources, job.module_title, job.language), "extractive"
         fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks], guided=True)
     front = {"contract": get_registry().latest(lessons.CONTRACT).ref, "course": job.course, "lesson": lesson["id"],
              "number": lesson["number"], "title": lesson["title"], "mind": job.mind, "engine": job.engine, "method": method,

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from lendaria.engines.base import Capability
+from stages.creatoros import i18n
 
 MAX_ATTEMPTS = 3
 
@@ -56,13 +57,16 @@ WRITE_LESSON: Capability[LessonInput, WrittenLesson] = Capability(
 )
 
 
-def render(lesson: dict[str, Any], written: WrittenLesson, mind_name: str, engine: str) -> str:
+def render(lesson: dict[str, Any], written: WrittenLesson, mind_name: str, engine: str, language: str | None = i18n.DEFAULT) -> str:
+    """The written lesson's Markdown body; its headings and notes in ``language`` (the course's)."""
+    words = i18n.texts(language)["lesson"]
+    heading = words["sections"]
     objective = lesson["objectives"][0]
     parts = [f"# {lesson['title']}\n",
-             f"*Written by {engine} in {mind_name}'s voice from the system prompt and {len(lesson['chunks'])} passages of "
-             f"their own words; text in “curly quotes” is theirs.*\n",
-             f"**Objective** ({objective['bloom']}): {objective['text']}\n"]
+             words["written"]["note"].format(engine=engine, mind=mind_name, passages=len(lesson["chunks"])) + "\n",
+             words["written"]["objective"].format(bloom=words["bloom_names"].get(objective["bloom"], objective["bloom"]),
+                                                  objective=objective["text"]) + "\n"]
     for title, text in (("Hook", written.hook), ("Concepts", written.concepts), ("Examples", written.examples),
                         ("Reflective question", written.reflective_question), ("Summary", written.summary), ("Action", written.action)):
-        parts += [f"## {title}\n", text.strip() + "\n"]
+        parts += [f"## {heading[title]}\n", text.strip() + "\n"]
     return "\n".join(parts)
