@@ -21,15 +21,19 @@ def test_demo_rerun_is_byte_identical_to_committed_outputs(tmp_path, settings):
 
 
 def test_demo_course_rebuild_is_byte_identical_to_committed_outputs(tmp_path, settings):
-    """The demo course (brief written by us) built from the committed demo mind gives the committed course."""
-    shutil.copytree(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG, tmp_path / "minds" / DEMO_SLUG)
-    (tmp_path / "courses" / "shore-counting").mkdir(parents=True)
-    shutil.copy(COMMITTED_OUTPUTS / "courses" / "shore-counting" / "COURSE-BRIEF.md", tmp_path / "courses" / "shore-counting")
-    build_course("shore-counting", tmp_path, settings)
+    """The demo courses (briefs written by us: one English, one Portuguese) built from the committed demo
+    minds give the committed courses."""
+    for slug, course in ((DEMO_SLUG, "shore-counting"), (PT_DEMO_SLUG, "horta-de-quintal")):
+        shutil.copytree(COMMITTED_OUTPUTS / "minds" / slug, tmp_path / "minds" / slug)
+        (tmp_path / "courses" / course).mkdir(parents=True)
+        shutil.copy(COMMITTED_OUTPUTS / "courses" / course / "COURSE-BRIEF.md", tmp_path / "courses" / course)
+        build_course(course, tmp_path, settings)
     produced, committed = snapshot(tmp_path / "courses"), snapshot(COMMITTED_OUTPUTS / "courses")
     assert sorted(produced) == sorted(committed)
     for name in committed:
         assert produced[name] == committed[name], f"{name} differs from the committed demo course"
+    lesson = (COMMITTED_OUTPUTS / "courses" / "horta-de-quintal" / "lessons" / "lesson-001.md").read_text()
+    assert "## Objetivo" in lesson and "## Trechos" in lesson and "Why chosen" not in lesson  # the course's language
 
 
 def test_demo_covers_every_local_format():
