@@ -244,3 +244,16 @@ def test_run_by_slug(tmp_path, settings):
     with pytest.raises(InputError, match="lendaria init"):
         run_etl("no-such-mind", tmp_path / "outputs", settings)
 
+
+
+def test_a_source_in_another_language_than_the_declared_one_is_reported_in_the_summary(tmp_path):
+    folder = tmp_path / "mind"
+    folder.mkdir()
+    (folder / "notas.txt").write_text("A gente observa primeiro e depois planta. Eu anoto a chuva todo dia no caderno da horta, "
+                                      "porque quem anota não briga com a memória, e a terra boa é a terra que está coberta. " * 20)
+    (folder / "notes.txt").write_text("I count the same square of shore every month, and I write down what I see in pencil, "
+                                      "because the people who read these notebooks later need to know what was there. " * 20)
+    spec = write_spec(folder, [{"path": "notas.txt"}, {"path": "notes.txt"}], language="pt-BR")
+    result = run_etl(spec, tmp_path / "out", Settings(home=tmp_path / "home"))
+    assert [entry.split(" ")[1] for entry in result.other_language] == ["(en)"]
+    assert "1 source(s) in another language than the declared pt: notes-" in result.summary()

@@ -10,6 +10,7 @@ from pathlib import Path
 from lendaria.catalog import Catalog, check_slug
 from lendaria.errors import InputError, NothingCollectedError
 from lendaria.settings import Settings
+from lendaria.text import language_code
 
 from stages.etl.collection import WriteReport, assemble, previous_versions, write_collection
 from stages.etl.remote import collect_remote_items
@@ -27,6 +28,15 @@ class EtlResult:
     report: WriteReport
     failures: list[str] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)  # the metadata entries, as written
+    language: str | None = None  # the language mind.yaml declares
+
+    @property
+    def other_language(self) -> list[str]:
+        """Sources detected in another language than the declared one ("source id (xx)"): reported,
+        never silently analysed with the declared language's resources."""
+        declared = language_code(self.language)
+        return [f"{e['source_id']} ({e['language']})" for e in self.sources
+                if declared and e.get("language") not in (None, "und") and language_code(e["language"]) != declared]
 
     @property
     def removed_words(self) -> dict[str, int]:
@@ -47,7 +57,10 @@ class EtlResult:
         written = len(self.report.written)
         removed = self.removed_words
         not_theirs = "; " + ", ".join(f"{words:,} words of {what} removed" for what, words in removed.items()) if removed else ""
-        return (f"{self.slug}: {', '.join(parts)}; {t['words']:,} words{not_theirs}. "
+        other = self.other_language
+        elsewhere = (f"; {len(other)} source(s) in another language than the declared {language_code(self.language)}: "
+                     + ", ".join(other)) if other else ""
+        return (f"{self.slug}: {', '.join(parts)}; {t['words']:,} words{not_theirs}{elsewhere}. "
                 f"{written} file{'s' if written != 1 else ''} written, {self.report.unchanged} unchanged"
                 + (f", {len(self.report.removed)} stale removed" if self.report.removed else "") + ".")
 
@@ -128,7 +141,8 @@ def finish(spec: MindSpec, outputs_root: Path, results: list[Document | Failure]
             hint="Check the URLs and your network; earlier outputs were left untouched.",
         )
     report = write_collection(catalog, collection)
-    return EtlResult(spec.slug, catalog.sources_dir(spec.slug), totals, report, failure_lines, collection.metadata["sources"])
+    return EtlResult(spec.slug, catalog.sources_dir(spec.slug), totals, report, failure_lines, collection.metadata["sources"],
+                     spec.language)
 
 
 def run_etl(mind: str | Path, outputs_root: Path, settings: Settings) -> EtlResult:
