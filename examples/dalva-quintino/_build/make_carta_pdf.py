@@ -6,13 +6,14 @@ Output is byte-reproducible (fixed creation date and metadata).
 
 The text uses the PDF core font Helvetica, which encodes latin-1: the Portuguese accents
 (á é í ó ú â ê ô ã õ ç à) are fine, but keep to straight quotes and plain hyphens
-(no curly quotes, en/em dashes or ellipsis characters). build() checks this.
+(no curly quotes, en/em dashes or ellipsis characters). build_letter() checks this.
 """
 
-from datetime import datetime, timezone
+import sys
 from pathlib import Path
 
-from fpdf import FPDF
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "_build"))
+from letter_pdf import build_letter  # noqa: E402  (examples/_build: the shared letter layout)
 
 TITLE = "Carta aos novos voluntários"
 AUTHOR = "Dalva Quintino"
@@ -103,53 +104,11 @@ CLOSING = "Com terra nas unhas e um abraço,"
 SIGNATURE = ["Dalva Quintino", "Coordenadora da Horta Comunitária da Rua do Sossego"]
 
 
-def _check_latin1() -> None:
-    texts = [TITLE, AUTHOR, SALUTATION, CLOSING, *HEADER_LINES, *PARAGRAPHS, *SIGNATURE]
-    for text in texts:
-        text.encode("latin-1")  # raises UnicodeEncodeError if the core font cannot show it
-
-
 def build(out_path: Path) -> None:
-    _check_latin1()
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=timezone.utc))
-    pdf.set_title(TITLE)
-    pdf.set_author(AUTHOR)
-    pdf.set_subject("Carta de boas-vindas aos novos voluntários da Horta Comunitária da Rua do Sossego")
-    pdf.set_creator("make_carta_pdf.py")
-    pdf.set_keywords("horta comunitária, voluntários, compostagem, Recife")
-    pdf.set_lang("pt-BR")
-    pdf.set_margins(left=25, top=25, right=25)
-    pdf.set_auto_page_break(auto=True, margin=25)
-    pdf.add_page()
-
-    pdf.set_font("Helvetica", style="B", size=18)
-    pdf.multi_cell(0, 10, TITLE, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(1)
-
-    pdf.set_font("Helvetica", style="I", size=10)
-    for line in HEADER_LINES:
-        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
-
-    pdf.set_font("Helvetica", size=11.5)
-    line_h = 6.2
-    pdf.multi_cell(0, line_h, SALUTATION, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    for para in PARAGRAPHS:
-        pdf.multi_cell(0, line_h, para, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-
-    pdf.ln(2)
-    pdf.multi_cell(0, line_h, CLOSING, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
-    pdf.set_font("Helvetica", style="B", size=11.5)
-    pdf.multi_cell(0, line_h, SIGNATURE[0], new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=11.5)
-    for line in SIGNATURE[1:]:
-        pdf.multi_cell(0, line_h, line, new_x="LMARGIN", new_y="NEXT")
-
-    pdf.output(str(out_path))
+    build_letter(out_path, title=TITLE, author=AUTHOR,
+                 subject="Carta de boas-vindas aos novos voluntários da Horta Comunitária da Rua do Sossego",
+                 creator="make_carta_pdf.py", keywords="horta comunitária, voluntários, compostagem, Recife", lang="pt-BR",
+                 header_lines=HEADER_LINES, salutation=SALUTATION, paragraphs=PARAGRAPHS, closing=CLOSING, signature=SIGNATURE)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,11 @@ The PDF is written to ../letter-to-volunteers.pdf relative to this script.
 Output is byte-reproducible (fixed creation date and metadata).
 """
 
-from datetime import datetime, timezone
+import sys
 from pathlib import Path
 
-from fpdf import FPDF
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "_build"))
+from letter_pdf import build_letter  # noqa: E402  (examples/_build: the shared letter layout)
 
 TITLE = "A Letter to New Volunteers"
 AUTHOR = "Iris Valente"
@@ -82,45 +83,8 @@ SIGNATURE = ["Iris Valente", "Shore Count coordinator, Gullhaven"]
 
 
 def build(out_path: Path) -> None:
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=timezone.utc))
-    pdf.set_title(TITLE)
-    pdf.set_author(AUTHOR)
-    pdf.set_subject("Welcome letter for new Shore Count volunteers")
-    pdf.set_creator("make_letter_pdf.py")
-    pdf.set_keywords("Shore Count, volunteers, tide pools, Gullhaven")
-    pdf.set_lang("en")
-    pdf.set_margins(left=25, top=25, right=25)
-    pdf.set_auto_page_break(auto=True, margin=25)
-    pdf.add_page()
-
-    pdf.set_font("Helvetica", style="B", size=18)
-    pdf.multi_cell(0, 10, TITLE, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(1)
-
-    pdf.set_font("Helvetica", style="I", size=10)
-    for line in HEADER_LINES:
-        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
-
-    pdf.set_font("Helvetica", size=11.5)
-    line_h = 6.2
-    pdf.multi_cell(0, line_h, SALUTATION, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    for para in PARAGRAPHS:
-        pdf.multi_cell(0, line_h, para, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-
-    pdf.ln(2)
-    pdf.multi_cell(0, line_h, CLOSING, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
-    pdf.set_font("Helvetica", style="B", size=11.5)
-    pdf.multi_cell(0, line_h, SIGNATURE[0], new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=11.5)
-    for line in SIGNATURE[1:]:
-        pdf.multi_cell(0, line_h, line, new_x="LMARGIN", new_y="NEXT")
-
-    pdf.output(str(out_path))
+    build_letter(out_path, title=TITLE, author=AUTHOR, subject="Welcome letter for new Shore Count volunteers", creator="make_letter_pdf.py", keywords="Shore Count, volunteers, tide pools, Gullhaven", lang="en",
+                 header_lines=HEADER_LINES, salutation=SALUTATION, paragraphs=PARAGRAPHS, closing=CLOSING, signature=SIGNATURE)
 
 
 if __name__ == "__main__":
