@@ -47,10 +47,7 @@ TITLES = {"values-and-beliefs": "Values and beliefs", "mental-models": "Mental m
           "recognition-patterns": "Recognition patterns", "contradictions-and-tensions": "Contradictions and tensions"}
 MAX_CLAIMS = 8
 EVIDENCE_PER_CLAIM = 3
-PHRASE_MIN_COUNT = 3
-PHRASE_MAX_WORDS = 4
 BACKGROUND_WORDS = 1e9  # wordfreq's frequencies come from corpora of billions of words
-MIN_RATIO = 5.0  # a signature phrase is used at least this many times more than in general language
 
 
 @dataclass

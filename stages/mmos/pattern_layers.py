@@ -38,17 +38,12 @@ def patterns(language: str) -> dict[str, Any] | None:
             "adverbs": frozenset(data.get("adverbs", "").split()),
             "opinion": re.compile(data.get("opinion", r"(?!)"), flags), "relative": re.compile(data.get("relative", r"(?!)"), flags),
             "past_verb": re.compile(data["past_verb"]) if data.get("past_verb") else None,
-            "reported": re.compile(data["reported_speech"], re.UNICODE), "narrative": re.compile(data["narrative"], flags),
+            "narrative": re.compile(data["narrative"], flags),
             "first_person": re.compile(data["first_person"], flags), "values": compiled("values"), "habits": compiled("habits"),
             "recognition": compiled("recognition"), "tensions": compiled("tensions"),
             "values_not": re.compile(data["values_not"], flags), "habits_not": re.compile(data["habits_not"], flags),
             "models": {k: re.compile(v, flags) for k, v in data["mental_models"].items()},
             "model_names": data["mental_model_names"], "claims": data["claims"]}
-
-
-def reports_speech(text: str, language: str) -> bool:
-    found = patterns(language)
-    return bool(found and found["reported"].search(text))
 
 
 def phrase(text: str, language: str, limit: int = 4) -> str:
@@ -136,10 +131,6 @@ def means(layer: str, text: str, language: str) -> bool:
     if layer == "mental-models":
         return reasoning_kind(text, language) is not None
     return True
-
-
-def _count(n: int) -> str:
-    return str(n)
 
 
 def statement_layers(own: list[Sentence], language: str) -> dict[str, LayerResult]:
