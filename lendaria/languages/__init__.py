@@ -1,10 +1,10 @@
-"""Per-language resources in data files (``<code>.yaml`` beside this module): adding a language adds a
-file here and touches no pack code.
+"""Per-language resources in data files, one folder per language (``<code>/<pack>.yaml`` beside this
+module): ``mmos.yaml`` holds the patterns of MMOS's statement layers written for that language (not
+translated word for word), ``creatoros.yaml`` CreatorOS's text (brief, lessons, research). Adding a
+language adds a folder and touches no pack code.
 
-Each file may hold ``statements``: the patterns of MMOS's statement layers written for that language
-(not translated word for word), read by :mod:`stages.mmos.meaning`'s pattern layers. English keeps its
-own, richer rules in code (stages/mmos/meaning.py); a language without a file has no statement layers,
-and says so.
+English keeps MMOS's richer statement rules in code (stages/mmos/meaning.py); a language without an
+``mmos.yaml`` has no statement layers, and says so.
 """
 
 from __future__ import annotations
@@ -19,15 +19,20 @@ import yaml
 FOLDER = Path(__file__).parent
 
 
+def resource_file(language: str, pack: str) -> Path:
+    """The file of ``pack``'s resources in ``language`` (it may not exist)."""
+    return FOLDER / language / f"{pack}.yaml"
+
+
 @lru_cache(maxsize=None)
-def resources(language: str) -> dict[str, Any] | None:
-    """The resources of ``language`` (a two-letter code), or None when there is no file for it."""
-    path = FOLDER / f"{language}.yaml"
-    if not language or not re.fullmatch(r"[a-z]{2}", language) or not path.is_file():
+def resources(language: str, pack: str = "mmos") -> dict[str, Any] | None:
+    """``pack``'s resources in ``language`` (a two-letter code), or None when there is no file for it."""
+    if not language or not re.fullmatch(r"[a-z]{2}", language):
         return None
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    path = resource_file(language, pack)
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def languages() -> list[str]:
-    """The languages with a resource file."""
-    return sorted(p.stem for p in FOLDER.glob("*.yaml"))
+def languages(pack: str) -> list[str]:
+    """The languages with a resource file for ``pack``."""
+    return sorted(p.parent.name for p in FOLDER.glob(f"*/{pack}.yaml"))

@@ -1,5 +1,5 @@
-"""CreatorOS in the course's language: its own text per language, in data files
-(``data/language-<code>.yaml``: the brief template and its check, the curriculum's lesson titles and
+"""CreatorOS in the course's language: its own text per language, in the shared per-language data
+files (``lendaria/languages/<code>/creatoros.yaml``: the brief template and its check, the curriculum's lesson titles and
 Bloom verbs, the offline lessons' connective text, the research pages). Adding a language adds a file
 with the same keys as the English one, and its headings to the brief and lesson contracts; no code.
 
@@ -15,23 +15,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
 
+from lendaria import languages as shared
 from lendaria.text import language_code
 
-DATA = Path(__file__).parent / "data"
 DEFAULT = "en"
+PACK = "creatoros"
 
 
 def data_file(language: str) -> Path:
-    return DATA / f"language-{language}.yaml"
+    return shared.resource_file(language, PACK)
 
 
 @lru_cache(maxsize=None)
 def languages() -> tuple[str, ...]:
     """The languages CreatorOS writes in (English first)."""
-    found = sorted(p.stem.removeprefix("language-") for p in DATA.glob("language-*.yaml"))
-    return tuple(sorted(found, key=lambda code: (code != DEFAULT, code)))
+    return tuple(sorted(shared.languages(PACK), key=lambda code: (code != DEFAULT, code)))
 
 
 def supported(declared: str | None) -> str | None:
@@ -43,8 +42,7 @@ def supported(declared: str | None) -> str | None:
 @lru_cache(maxsize=None)
 def texts(language: str | None = DEFAULT) -> dict[str, Any]:
     """The text of ``language`` (English for a language without a file)."""
-    code = supported(language) or DEFAULT
-    return yaml.safe_load(data_file(code).read_text(encoding="utf-8"))
+    return shared.resources(supported(language) or DEFAULT, PACK)
 
 
 def brief_headings(language: str | None) -> dict[str, str]:

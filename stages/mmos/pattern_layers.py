@@ -1,5 +1,5 @@
 """MMOS's statement layers in a language other than English, from the patterns written for it in
-``lendaria/languages/<code>.yaml`` (pure functions).
+``lendaria/languages/<code>/mmos.yaml`` (pure functions).
 
 English keeps its own rules in :mod:`stages.mmos.meaning`; every other language with a resource file
 gets these layers from its data: each pattern matches one of the person's own sentences (quotations,
@@ -137,7 +137,7 @@ def statement_layers(own: list[Sentence], language: str) -> dict[str, LayerResul
     """The five statement layers of a mind in ``language`` from its patterns."""
     found = patterns(language)
     texts = found["claims"]
-    source = f"patterns written for '{language}' (lendaria/languages/{language}.yaml)"
+    source = f"patterns written for '{language}' (lendaria/languages/{language}/mmos.yaml)"
 
     values = [(s, v) for s in own if (v := value_object(s.text, language))]
     views = about_groups([(s, p) for s, (k, p) in values if k == "obj"], lambda k, n: texts["values_object"].format(k=k, n=n))
