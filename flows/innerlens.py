@@ -22,17 +22,18 @@ from stages.innerlens.run import batch_key, fragment_batches, fragment_each, run
 
 
 @task(name="innerlens-fragment-batch", task_run_name="fragment {batch[0].source_id} (+{extra} more)", cache_policy=NO_CACHE)
-def fragment_batch_task(key: str, batch: list[Source], extra: int) -> list[list[Fragment]]:
-    """The fragments of each source of the batch; cached by ``key`` (stages.innerlens.run.batch_key)."""
-    return fragment_each(batch)
+def fragment_batch_task(key: str, batch: list[Source], extra: int, language: str | None = None) -> list[list[Fragment]]:
+    """The fragments of each source of the batch, cut in ``language``; cached by ``key``
+    (stages.innerlens.run.batch_key)."""
+    return fragment_each(batch, language)
 
 
 def fragment_with_tasks(slug: str, settings: Settings):
-    def fragment_many(sources: list[Source]) -> list[list[Fragment]]:
+    def fragment_many(sources: list[Source], language: str | None) -> list[list[Fragment]]:
         batches = fragment_batches(sources)
         progress = Progress(f"InnerLens {slug}: sources fragmented", len(sources))
         fragment = cached(fragment_batch_task, settings)
-        futures = [fragment.submit(batch_key(batch), batch, len(batch) - 1) for batch in batches]
+        futures = [fragment.submit(batch_key(batch, language), batch, len(batch) - 1, language) for batch in batches]
         results: list[list[Fragment]] = []
         for batch, future in zip(batches, futures):
             results += future.result()

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from collections import Counter
 
+from lendaria.languages import text_languages, text_resources
+
 _TRAILING_WS = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -50,22 +52,13 @@ def slugify(value: str, *, max_length: int = 48) -> str:
     return slug
 
 
-# Most frequent function words per language (our own short lists, written for this purpose).
-_STOPWORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the and of to a in is that it for you was with on as have be at not this but by from they his her she he we are or".split()),
-    "pt": frozenset("de que não o a do da em um para é com uma os no se na por mais as dos como mas foi ao ele das tem à seu sua ou ser quando muito nos já está eu também só pelo pela até isso ela".split()),
-    "es": frozenset("de la que el en y los del se las por un para con no una su al lo como más pero sus le ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde quien desde todo nos durante".split()),
-    "fr": frozenset("de la le et les des en un du une que est pour qui dans par plus pas au sur ne se ce il sont avec ou mais nous vous elle son aux été cette leur".split()),
-    "de": frozenset("der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus er hat dass sie nach wird bei einer um noch wie einem über einen so zum war".split()),
-    "it": frozenset("di che e la il un a per in è non una sono del con le si da al lo come più ma ha gli della anche nel se questo dei alla io mi ci".split()),
-}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_ALL_STOPWORDS = frozenset().union(*_STOPWORDS.values())
 
 
 def stopwords_for(language: str | None) -> frozenset[str]:
-    """Frequent function words of ``language`` (ISO 639-1), or of every language we know when unknown."""
-    return _STOPWORDS.get((language or "").split("-")[0].lower(), _ALL_STOPWORDS)
+    """Frequent function words of ``language`` (ISO 639-1), or of every language we know when unknown
+    (``lendaria/languages/<code>/text.yaml``)."""
+    return text_resources(language).stop_words
 
 
 def detect_language(text: str, *, sample_words: int = 5000) -> str | None:
@@ -78,7 +71,7 @@ def detect_language(text: str, *, sample_words: int = 5000) -> str | None:
     if len(words) < 5:
         return None
     counts = Counter(words)
-    scores = {lang: sum(counts[w] for w in stop) for lang, stop in _STOPWORDS.items()}
+    scores = {lang: sum(counts[w] for w in text_resources(lang).stop_words) for lang in text_languages()}
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     (best, best_score), (_, second_score) = ranked[0], ranked[1]
     if best_score < 0.15 * len(words) or best_score < 1.3 * second_score:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
+from lendaria.languages import text_languages
 from stages.innerlens import dedupe
 
 SUITE = "innerlens-fragments"
@@ -91,11 +92,26 @@ def primary_language(tag: str | None) -> str | None:
     return tag.split("-")[0].split("_")[0].lower() or None if tag else None
 
 
-def detect_languages(texts: list[str]) -> list[str | None]:
-    """ISO 639-1 code per text (py3langid's naive Bayes model); None under LANGUAGE_MIN_WORDS words."""
+def candidate_languages(declared: str | None) -> tuple[str, ...]:
+    """The languages a fragment is told among: those Lendária has text resources for
+    (lendaria/languages/<code>/text.yaml) and the declared one."""
+    return tuple(sorted({*text_languages(), *([declared] if declared else [])}))
+
+
+def detect_languages(texts: list[str], among: Iterable[str] | None = None) -> list[str | None]:
+    """ISO 639-1 code per text (py3langid's naive Bayes model), the likeliest of ``among`` when given:
+    told among the languages we know, a Portuguese sentence is Portuguese, not the Galician its
+    spelling sometimes suggests. None under LANGUAGE_MIN_WORDS words (too short to tell)."""
     import py3langid
 
-    return [py3langid.classify(t)[0] if len(t.split()) >= LANGUAGE_MIN_WORDS else None for t in texts]
+    if among is None:
+        return [py3langid.classify(t)[0] if len(t.split()) >= LANGUAGE_MIN_WORDS else None for t in texts]
+    allowed = frozenset(among)
+
+    def likeliest(text: str) -> str | None:
+        return next((code for code, _ in py3langid.rank(text) if code in allowed), None)
+
+    return [likeliest(t) if len(t.split()) >= LANGUAGE_MIN_WORDS else None for t in texts]
 
 
 def fragment_table(records: list[dict[str, Any]], bodies: dict[str, str], speaker: str | None,
@@ -219,10 +235,13 @@ def report(slug: str, fragments_file: str, results: list[dict[str, Any]], rows: 
 
 
 def audit(slug: str, fragments_file: str, records: list[dict[str, Any]], bodies: dict[str, str], *,
-          language: str | None, speaker: str | None, max_words: int) -> dict[str, Any]:
-    """Build the table, run the suite, return the report."""
+          language: str | None, speaker: str | None, max_words: int, detected: list[str | None] | None = None) -> dict[str, Any]:
+    """Build the table, run the suite, return the report. ``detected``: each record's language as
+    :func:`detect_languages` found it (None under LANGUAGE_MIN_WORDS words); detected here when not given."""
     language = primary_language(language)
-    table = fragment_table(records, bodies, speaker, detect_languages([r["text"] for r in records]))
+    if detected is None:
+        detected = detect_languages([r["text"] for r in records], candidate_languages(language))
+    table = fragment_table(records, bodies, speaker, detected)
     inputs = AuditInputs(language, tuple(sorted(bodies)), max_words)
     return report(slug, fragments_file, run_suite(table, inputs), len(records), language)
 

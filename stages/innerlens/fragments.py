@@ -11,16 +11,20 @@ How a body is cut:
    more paragraphs (``lendaria.text.speaker_turns``; "Definitely: …" once is the writer's own
    paragraph): the label is outside the fragment and names its speaker.
 2. **Sentences** inside a block, at ``.``/``!``/``?``/``…`` followed by a space and a capital, digit
-   or quote, except after common abbreviations (``Mr.``, ``Dr.``, ``e.g.``, ``p.``), initials and
-   numbers (``3.5``).
+   or quote, except after the language's abbreviations (``Mr.``, ``e.g.``; ``Sr.``, ``Dra.``,
+   ``p. ex.``), initials and numbers (``3.5``).
 3. **Fragments.** Sentences join the fragment before them while it is shorter than ``min_words``,
-   or when they open with a connective that carries the thought on (``because``, ``so``, ``but``,
-   ``this is why``, ``portanto``, ``porque``, ``por eso`` …) — a claim stays with its reason, a cause
-   with its effect — as long as the fragment stays within ``max_words``. A paragraph end, a speaker
+   or when they open with one of the language's connectives that carry the thought on (``because``,
+   ``so``, ``this is why``; ``porque``, ``então``, ``por isso`` …) — a claim stays with its reason, a
+   cause with its effect — as long as the fragment stays within ``max_words``. A paragraph end, a speaker
    change or a heading always ends a fragment. A single sentence longer than ``max_words`` is split
    at its clause boundaries (``;``, ``:``, ``,``) nearest the middle.
 
 Features are observable, never inferred: a question, first person, quoting someone else, speaker.
+
+The language's words (abbreviations, connectives, first-person pronouns) come from
+``lendaria/languages/<code>/text.yaml`` (:func:`lendaria.languages.text_resources`); ``language=None``
+uses every language's at once.
 """
 
 from __future__ import annotations
@@ -28,8 +32,11 @@ from __future__ import annotations
 import hashlib
 import re
 
-from lendaria.text import SPEAKER_LABEL, speaker_labels
 from dataclasses import dataclass
+from functools import lru_cache
+
+from lendaria.languages import text_resources
+from lendaria.text import SPEAKER_LABEL, speaker_labels
 
 MIN_WORDS = 12
 MAX_WORDS = 120
@@ -40,21 +47,59 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _QUOTE_MARK = re.compile(r"^\s*>\s?")
 # used with pattern.match(body, pos): no "^", which would anchor at the start of the whole body
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])")
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st vs etc eg ie cf no vol pp p fig ca approx dept univ sra sr srta dra prof ex".split())
 _WORD = re.compile(r"\S+")
-_CONNECTIVE = re.compile(
-    r"[\"'“‘«(]?(?:because|so|but|and so|therefore|thus|hence|which|that is why|this is why|that's why|for this reason|"
-    r"as a result|otherwise|then|yet|still|instead|in other words|that is|since|it|this|that|these|those|"
-    r"porque|pois|portanto|então|mas|por isso|assim|logo|isso|isto|"
-    r"por eso|pero|entonces|así que|esto|eso|"
-    r"parce que|donc|mais|car|alors|c'est pourquoi)\b", re.IGNORECASE)
-_FIRST_PERSON = re.compile(
-    r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|myself|we|we're|we've|us|our|ours|ourselves|"
-    r"eu|me|meu|minha|meus|minhas|nós|nosso|nossa|yo|mí|mi|mis|nosotros|nuestro|nuestra|je|moi|mon|ma|nous|notre)\b",
-    re.IGNORECASE)
+_OPENING_QUOTES = "(\"'“‘"
 _QUOTED = re.compile(r"[\"“«„]([^\"”»“„]{3,}?)[\"”»]")
 _CLAUSE_BREAK = re.compile(r"[;:,]\s+")
+
+
+def _phrase(phrase: str) -> str:
+    """A word or phrase of the language's resources as a regex: any white space between its words,
+    either apostrophe."""
+    return r"\s+".join(re.escape(word).replace("'", "['’]") for word in phrase.split())
+
+
+def _alternation(phrases: tuple[str, ...]) -> str:
+    return "|".join(_phrase(p) for p in sorted(phrases, key=lambda p: (-len(p), p))) or "(?!)"
+
+
+@lru_cache(maxsize=None)
+def _connective(language: str | None) -> re.Pattern[str]:
+    """A sentence opening with one of the language's connectives (after an opening quote or bracket)."""
+    return re.compile(rf"[\"'“‘«(]?(?:{_alternation(text_resources(language).connectives)})\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _first_person(language: str | None) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_alternation(text_resources(language).first_person)})\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _abbreviations(language: str | None) -> dict[int, frozenset[tuple[str, ...]]]:
+    """The language's abbreviations by their number of words, each as its words without dots
+    (``"p. ex"`` -> ``("p", "ex")``, ``"e.g"`` -> ``("eg",)``)."""
+    by_length: dict[int, set[tuple[str, ...]]] = {}
+    for abbreviation in text_resources(language).abbreviations:
+        words = tuple(w.replace(".", "") for w in abbreviation.lower().split())
+        by_length.setdefault(len(words), set()).add(words)
+    return {length: frozenset(found) for length, found in by_length.items()}
+
+
+def _abbreviated(before: str, language: str | None) -> bool:
+    """The dot right after ``before`` belongs to an abbreviation of the language or an initial."""
+    words = before.split()
+    if not words:
+        return False
+    last = words[-1].lower().strip(_OPENING_QUOTES)
+    if len(last) == 1 and last.isalpha():
+        return True
+    for length, known in _abbreviations(language).items():
+        tail = [w.lower() for w in words[-length:]]
+        if len(tail) == length:
+            tail[0], tail[-1] = tail[0].lstrip(_OPENING_QUOTES), tail[-1].strip(_OPENING_QUOTES)
+            if tuple(w.replace(".", "") for w in tail) in known:
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -126,14 +171,13 @@ def _flush(body: str, current: list[int] | None, result: list[tuple[int, int, st
     return None
 
 
-def sentences(body: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans of ``body[start:end]``."""
+def sentences(body: str, start: int, end: int, *, language: str | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``body[start:end]``; a dot after an abbreviation of ``language`` (of every
+    language we know when None) does not end one."""
     spans = []
     position = start
     for match in _SENTENCE_END.finditer(body, start, end):
-        word = body[max(start, match.start() - 12):match.start()].split()
-        last = word[-1].lower().strip("(\"'“‘") if word else ""
-        if match.group().startswith(".") and (last.replace(".", "") in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())):
+        if match.group().startswith(".") and _abbreviated(body[max(start, match.start() - 24):match.start()], language):
             continue
         spans.append(_trimmed(body, position, match.end()))
         position = match.end()
@@ -160,17 +204,20 @@ def _split_long(body: str, start: int, end: int, max_words: int) -> list[tuple[i
     return _split_long(body, *left, max_words) + _split_long(body, *right, max_words)
 
 
-def fragment_spans(body: str, *, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> list[tuple[int, int, str | None]]:
-    """(start, end, speaker) of each fragment of ``body``, in order."""
+def fragment_spans(body: str, *, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS,
+                   language: str | None = None) -> list[tuple[int, int, str | None]]:
+    """(start, end, speaker) of each fragment of ``body``, in order, cut with the abbreviations and
+    connectives of ``language`` (of every language we know when None)."""
+    connective = _connective(language)
     spans: list[tuple[int, int, str | None]] = []
     for block_start, block_end, speaker in blocks(body):
         current: list[int] | None = None
-        for sentence in sentences(body, block_start, block_end):
+        for sentence in sentences(body, block_start, block_end, language=language):
             for start, end in _split_long(body, *sentence, max_words):
                 if current is not None:
                     joined = _word_count(body, current[0], end)
                     short = _word_count(body, current[0], current[1]) < min_words
-                    carries_on = bool(_CONNECTIVE.match(body, start, end))
+                    carries_on = bool(connective.match(body, start, end))
                     if joined <= max_words and (short or carries_on):
                         current[1] = end
                         continue
@@ -188,16 +235,19 @@ def fragment_id(source_id: str, text: str, occurrence: int) -> str:
     return f"{source_id}-{digest}"
 
 
-def fragment_source(source_id: str, body: str, *, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> list[Fragment]:
-    """Every fragment of one source body, with its features."""
+def fragment_source(source_id: str, body: str, *, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS,
+                    language: str | None = None) -> list[Fragment]:
+    """Every fragment of one source body, with its features, in ``language`` (the mind's declared
+    language; None: the resources of every language we know)."""
+    first_person = _first_person(language)
     fragments = []
     seen: dict[str, int] = {}
-    for start, end, speaker in fragment_spans(body, min_words=min_words, max_words=max_words):
+    for start, end, speaker in fragment_spans(body, min_words=min_words, max_words=max_words, language=language):
         text = body[start:end]
         occurrence = seen[text] = seen.get(text, -1) + 1
         quoted = sum(len(m.group(1).split()) for m in _QUOTED.finditer(text))
         fragments.append(Fragment(
             id=fragment_id(source_id, text, occurrence), source_id=source_id, start=start, end=end, text=text,
             words=len(text.split()), is_question=text.rstrip("\"'”’»)] ").endswith("?"),
-            first_person=bool(_FIRST_PERSON.search(text)), quotes_other=quoted >= 3, speaker=speaker))
+            first_person=bool(first_person.search(text)), quotes_other=quoted >= 3, speaker=speaker))
     return fragments

@@ -37,19 +37,47 @@ def no_lexicon_reason(language: str) -> str:
             "licensed); the Claude rating is available with the Anthropic engine (LENDARIA_ENGINE=anthropic)")
 
 
+def _is_in(fragment: dict[str, Any], language: str | None) -> bool:
+    return not language or fragment.get("language", language) == language
+
+
+def in_language(fragments: list[dict[str, Any]], language: str | None) -> list[dict[str, Any]]:
+    """The fragments in ``language``, the mind's declared language: those whose ``language`` is it, or
+    unknown (a file written before fragments carried one). Every fragment when none is declared."""
+    return [f for f in fragments if _is_in(f, language)]
+
+
+def set_aside(fragments: list[dict[str, Any]], language: str | None) -> dict[str, Any] | None:
+    """What :func:`in_language` leaves out: fragments and words in all, and per language, most words
+    first (None when nothing is)."""
+    others = [f for f in fragments if not _is_in(f, language)]
+    if not others:
+        return None
+    by_language: dict[str, dict[str, int]] = {}
+    for fragment in others:
+        counts = by_language.setdefault(fragment["language"], {"fragments": 0, "words": 0})
+        counts["fragments"] += 1
+        counts["words"] += fragment["words"]
+    return {"fragments": len(others), "words": sum(f["words"] for f in others),
+            "languages": dict(sorted(by_language.items(), key=lambda kv: (-kv[1]["words"], kv[0])))}
+
+
 def build_profile(slug: str, fragments: list[dict[str, Any]], reference: dict | None = None, language: str | None = None) -> dict[str, Any]:
     """The profile document (contract innerlens-mmos) for ``fragments`` (records of fragments.jsonl).
-    ``language``: the mind's declared language (two-letter code); in a language without an openly
-    licensed lexicon the profile is ``insufficient`` and says why, whatever the word count."""
+    ``language``: the mind's declared language (two-letter code). Only the fragments in that language
+    are rated; the others are counted in ``set_aside``. In a language without an openly licensed
+    lexicon the profile is ``insufficient`` and says why, whatever the word count."""
     reference = reference or default_reference()
+    aside = set_aside(fragments, language)
+    fragments = in_language(fragments, language)
     texts = [f["text"] for f in fragments]
+    words = sum(len(t.split()) for t in texts)
     if language and language not in LEXICON_LANGUAGES:
-        return {"mind": slug, "gate": "insufficient", "reason": no_lexicon_reason(language),
-                "words_analysed": sum(len(t.split()) for t in texts), "method": method(reference), "caveat": CAVEAT}
+        return {"mind": slug, "gate": "insufficient", "reason": no_lexicon_reason(language), "words_analysed": words,
+                **({"set_aside": aside} if aside else {}), "method": method(reference), "caveat": CAVEAT}
     gate, scores, reason = assess(texts, reference)
-    profile: dict[str, Any] = {"mind": slug, "gate": gate, "reason": reason,
-                               "words_analysed": sum(len(t.split()) for t in texts), "method": method(reference),
-                               "caveat": CAVEAT}
+    profile: dict[str, Any] = {"mind": slug, "gate": gate, "reason": reason, "words_analysed": words,
+                               **({"set_aside": aside} if aside else {}), "method": method(reference), "caveat": CAVEAT}
     if scores is None:
         return profile
     big_five = {}
@@ -113,4 +141,4 @@ def radar_svg(profile: dict[str, Any], size: int = 420) -> str:
             f'{labels}\n</svg>\n')
 
 
-__all__ = ["CAVEAT", "FULL_FROM", "INSUFFICIENT_BELOW", "RADAR_FILE", "build_profile", "radar_svg"]
+__all__ = ["CAVEAT", "FULL_FROM", "INSUFFICIENT_BELOW", "RADAR_FILE", "build_profile", "in_language", "radar_svg", "set_aside"]

@@ -1,5 +1,14 @@
-"""The InnerLens stage as plain functions: read ETL's sources, fragment them (reusing the fragments of
-unchanged sources), fold near-duplicates, write ``analysis/fragments.jsonl``.
+"""The InnerLens stage as plain functions: read ETL's sources, fragment them in the mind's declared
+language (reusing the fragments of unchanged sources), fold near-duplicates, name each fragment's
+language, write ``analysis/fragments.jsonl``.
+
+A fragment's ``language`` is detected from its own text (``audit.detect_languages``, the audit's one
+detector, among the languages Lendária has text resources for and the declared one). A fragment too
+short to tell (under ``audit.LANGUAGE_MIN_WORDS`` words) takes its source's language as ETL recorded it
+in ``sources/metadata.yaml`` (detected from the whole source, or the declared language when ETL could
+not tell), else the declared language: a short reply inside an English interview is English, not the
+mind's Portuguese. The Big Five rates the fragments in the declared language only; the others are
+set aside, counted in the profile and in the summary.
 
 ``flows/innerlens.py`` wires the same steps as Prefect tasks; ``run_innerlens`` chains them (tests,
 benchmarks, library use).
@@ -21,18 +30,20 @@ from lendaria.engines.base import CapabilityUnavailableError
 from lendaria.engines.session import EngineSession, current_session, engine_key
 from lendaria.errors import StageStopped
 from lendaria.fileio import atomic_write_bytes, files_sha256, write_text_if_changed
+from lendaria.languages import TEXT, resource_file, text_languages
 from lendaria.settings import Settings
 from lendaria.text import language_code
 from lendaria.yamlio import dump_yaml
 from stages.innerlens import audit, dedupe, llm_rating
 from stages.innerlens.dedupe import collapse
 from stages.innerlens.fragments import MAX_WORDS, Fragment, fragment_source
-from stages.innerlens.profile import RADAR_FILE, build_profile, radar_svg, with_llm_rating
+from stages.innerlens.profile import RADAR_FILE, build_profile, in_language, radar_svg, with_llm_rating
 
 FRAGMENTS_CONTRACT = "innerlens-fragments"
 PROFILE_CONTRACT = "innerlens-mmos"
 QUALITY_CONTRACT = "innerlens-fragment-quality"
-FRAGMENTER_VERSION = "1"  # bump when fragments.py cuts differently: cached fragments are then redone
+FRAGMENTER_VERSION = "2"  # bump when fragments.py cuts differently: cached fragments are then redone
+# 2: cut with the declared language's abbreviations and connectives (lendaria/languages/<code>/text.yaml)
 BATCH_WORDS = 20_000  # words of sources per fragmenting task (the unit of work on Dask)
 
 
@@ -50,13 +61,29 @@ class InnerLensResult:
     quality: str = ""  # one line: the audit's status and failed checks
     non_public: int = 0  # fragments classed PRIVATE, SENSITIVE or CLINICAL
     seconds: dict[str, float] = field(default_factory=dict)  # per phase: fragments, audit, profile, write
+    language: str | None = None  # the declared language (two-letter code)
+    set_aside: dict[str, int] = field(default_factory=dict)  # words of fragments in another language, per language
 
     def summary(self) -> str:
         changed = f"{len(self.written)} file(s) written" if self.written else "outputs unchanged"
         return (f"{self.slug}: {self.fragments:,} fragments ({self.words:,} words) from {self.sources} sources; "
                 f"{self.refragmented} of {self.sources} sources re-fragmented; {self.folded} near-duplicates folded; "
                 f"{self.non_public} non-public (kept to this mind). "
-                f"Quality audit: {self.quality}. Big Five: {self.big_five}. {changed}.")
+                f"Quality audit: {self.quality}. Big Five: {self.big_five}{set_aside_clause(self.set_aside, self.language)}. "
+                f"{changed}.")
+
+
+def set_aside_words(profile: dict[str, Any]) -> dict[str, int]:
+    """The words the profile set aside per language (not the declared one), most first."""
+    return {code: counts["words"] for code, counts in profile.get("set_aside", {}).get("languages", {}).items()}
+
+
+def set_aside_clause(words: dict[str, int], language: str | None) -> str:
+    """"; set aside 1,234 words in en, 56 in es (not the declared pt)", or nothing when nothing was."""
+    if not words:
+        return ""
+    each = ", ".join(f"{count:,}{' words' if i == 0 else ''} in {code}" for i, (code, count) in enumerate(words.items()))
+    return f"; set aside {each} (not the declared {language})"
 
 
 class QualityAuditFailed(StageStopped):
@@ -64,18 +91,20 @@ class QualityAuditFailed(StageStopped):
 
 
 class FragmentCache:
-    """Fragments of each source by (source id, body sha256, fragmenter version), kept under
-    ``LENDARIA_HOME`` (local state, never committed): unchanged sources are not re-fragmented."""
+    """Fragments of each source by (source id, body sha256, fragmenter version, the language it was cut
+    in), kept under ``LENDARIA_HOME`` (local state, never committed): unchanged sources are not
+    re-fragmented."""
 
     def __init__(self, home: Path, slug: str):
         self.folder = home / "cache" / "innerlens" / slug
+        self.words = text_resources_sha256()[:12]  # an edited text.yaml cuts differently too
 
-    def _path(self, source: Source) -> Path:
-        return self.folder / f"{source.source_id}-{source.sha256[:16]}-v{FRAGMENTER_VERSION}.json"
+    def _path(self, source: Source, language: str | None) -> Path:
+        return self.folder / f"{source.source_id}-{source.sha256[:16]}-v{FRAGMENTER_VERSION}-{language or 'any'}-{self.words}.json"
 
-    def get(self, source: Source) -> list[Fragment] | None:
+    def get(self, source: Source, language: str | None = None) -> list[Fragment] | None:
         try:
-            records = json.loads(self._path(source).read_text(encoding="utf-8"))
+            records = json.loads(self._path(source, language).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         fragments = [Fragment(**record) for record in records]
@@ -89,17 +118,27 @@ class FragmentCache:
         except (OSError, ValueError):
             return None
 
-    def remember_run(self, inputs: str, output_sha256: str, counts: dict[str, int], big_five: str, quality: str) -> None:
-        state = {"inputs": inputs, "output_sha256": output_sha256, "counts": counts, "big_five": big_five, "quality": quality}
+    def remember_run(self, inputs: str, output_sha256: str, counts: dict[str, int], big_five: str, quality: str,
+                     language: str | None = None, set_aside: dict[str, int] | None = None) -> None:
+        state = {"inputs": inputs, "output_sha256": output_sha256, "counts": counts, "big_five": big_five, "quality": quality,
+                 "language": language, "set_aside": set_aside or {}}
         atomic_write_bytes(self.folder / "last-run.json", json.dumps(state).encode("utf-8"))
 
-    def put(self, source: Source, fragments: list[Fragment]) -> None:
-        atomic_write_bytes(self._path(source), json.dumps([vars(f) for f in fragments]).encode("utf-8"))
+    def put(self, source: Source, fragments: list[Fragment], language: str | None = None) -> None:
+        atomic_write_bytes(self._path(source, language), json.dumps([vars(f) for f in fragments]).encode("utf-8"))
 
 
-def fragment_each(sources: list[Source]) -> list[list[Fragment]]:
-    """The fragments of each source, in order (the default, in this process)."""
-    return [fragment_source(source.source_id, source.body) for source in sources]
+def text_resources_sha256() -> str:
+    """sha256 over every language's text.yaml: the abbreviations, connectives and pronouns sources are cut with."""
+    digest = hashlib.sha256()
+    for code in text_languages():
+        digest.update(code.encode() + b"\0" + resource_file(code, TEXT).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def fragment_each(sources: list[Source], language: str | None = None) -> list[list[Fragment]]:
+    """The fragments of each source, in order, cut in ``language`` (the default, in this process)."""
+    return [fragment_source(source.source_id, source.body, language=language) for source in sources]
 
 
 def fragment_batches(sources: list[Source], max_words: int = BATCH_WORDS) -> list[list[Source]]:
@@ -116,31 +155,48 @@ def fragment_batches(sources: list[Source], max_words: int = BATCH_WORDS) -> lis
     return batches
 
 
-def batch_key(batch: list[Source]) -> str:
-    """The content key of fragmenting a batch: its sources' ids and sha256, the fragmenter version and code."""
+def batch_key(batch: list[Source], language: str | None = None) -> str:
+    """The content key of fragmenting a batch: its sources' ids and sha256, the language they are cut
+    in, the fragmenter version and code."""
     from lendaria.resume import code_version
 
-    payload = json.dumps({"sources": [(s.source_id, s.sha256) for s in batch], "fragmenter": FRAGMENTER_VERSION,
-                          "code": code_version("stages/innerlens")})
+    payload = json.dumps({"sources": [(s.source_id, s.sha256) for s in batch], "language": language,
+                          "fragmenter": FRAGMENTER_VERSION, "code": code_version("stages/innerlens")})
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def fragment_all(sources: list[Source], cache: FragmentCache | None,
-                 fragment_many: Callable[[list[Source]], list[list[Fragment]]] = fragment_each) -> tuple[list[Fragment], int]:
-    """All fragments in source order, and how many sources had to be fragmented (not cached).
-    ``fragment_many`` fragments the uncached ones (the InnerLens flow passes batches of Prefect tasks)."""
-    known = {source.source_id: cache.get(source) if cache else None for source in sources}
+FragmentMany = Callable[[list[Source], str | None], list[list[Fragment]]]  # sources, language -> their fragments
+
+
+def fragment_all(sources: list[Source], cache: FragmentCache | None, fragment_many: FragmentMany = fragment_each,
+                 language: str | None = None) -> tuple[list[Fragment], int]:
+    """All fragments in source order, cut in ``language``, and how many sources had to be fragmented
+    (not cached). ``fragment_many`` fragments the uncached ones (the InnerLens flow passes batches of
+    Prefect tasks)."""
+    known = {source.source_id: cache.get(source, language) if cache else None for source in sources}
     missing = [source for source in sources if known[source.source_id] is None]
-    for source, fragments in zip(missing, fragment_many(missing) if missing else []):
+    for source, fragments in zip(missing, fragment_many(missing, language) if missing else []):
         known[source.source_id] = fragments
         if cache:
-            cache.put(source, fragments)
+            cache.put(source, fragments, language)
     return [f for source in sources for f in known[source.source_id]], len(missing)
 
 
-def record(kept, classes: dict[str, str]) -> dict[str, Any]:
+def fragment_languages(fragments: list[Fragment], detected: list[str | None], source_languages: dict[str, str | None],
+                       declared: str | None) -> list[str | None]:
+    """Each fragment's language: the one detected from its text, else (too short to tell) its source's,
+    else the declared one; None when none is known (see the module docstring)."""
+    return [found or source_languages.get(f.source_id) or declared for f, found in zip(fragments, detected)]
+
+
+def source_languages(metadata: dict[str, Any]) -> dict[str, str | None]:
+    """Each source's language as ETL recorded it in sources/metadata.yaml (None for ``und``)."""
+    return {entry["source_id"]: language_code(entry.get("language")) for entry in metadata.get("sources") or []}
+
+
+def record(kept, classes: dict[str, str], language: str | None = None) -> dict[str, Any]:
     """One line of fragments.jsonl: the fragment, its privacy class (the most restrictive of the
-    sources it was found in), ``speaker`` when known, ``also_in`` when folded."""
+    sources it was found in), its ``language`` when known, ``speaker`` when known, ``also_in`` when folded."""
     fragment = kept.fragment
     found_in = [fragment.source_id, *(f.source_id for f in kept.also_in)]
     line: dict[str, Any] = {"id": fragment.id, "source_id": fragment.source_id, "start": fragment.start,
@@ -148,6 +204,8 @@ def record(kept, classes: dict[str, str]) -> dict[str, Any]:
                             "is_question": fragment.is_question, "first_person": fragment.first_person,
                             "quotes_other": fragment.quotes_other,
                             "classification": max((classes.get(s, "PUBLIC") for s in found_in), key=CLASSIFICATIONS.index)}
+    if language:
+        line["language"] = language
     if fragment.speaker:
         line["speaker"] = fragment.speaker
     if kept.also_in:
@@ -165,9 +223,10 @@ _CODE = ("fragments.py", "dedupe.py", "audit.py", "bigfive.py", "llm_rating.py",
 
 def inputs_fingerprint(catalog: Catalog, slug: str, engine: str = "offline") -> str:
     """sha256 over everything the outputs depend on: the bytes of metadata.yaml and of every source
-    file, the stage's own code and reference data, the folding parameters and the engine."""
+    file, the stage's own code and reference data, the languages' text resources, the folding
+    parameters and the engine."""
     digest = hashlib.sha256(f"fragmenter {FRAGMENTER_VERSION}; dedupe {dedupe.THRESHOLD} {dedupe.NUM_PERM} {dedupe.SEED}; "
-                            f"engine {engine}\n".encode())
+                            f"engine {engine}; text resources {text_resources_sha256()}\n".encode())
     for name in _CODE:
         digest.update((Path(__file__).parent / name).read_bytes())
     folder = catalog.sources_dir(slug)
@@ -226,7 +285,7 @@ class _Clock:
 
 
 def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings,
-                  fragment_many: Callable[[list[Source]], list[list[Fragment]]] = fragment_each) -> InnerLensResult:
+                  fragment_many: FragmentMany = fragment_each) -> InnerLensResult:
     """Fragment every source of ``mind_slug``, audit the fragments, estimate the Big Five; write
     ``analysis/fragment-quality.yaml``, ``fragments.jsonl``, ``psychometric-profile.yaml`` and its
     radar (validated, atomic, untouched when unchanged). A failed blocking check of the audit writes
@@ -245,17 +304,22 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings,
     if previous and previous.get("inputs") == fingerprint and previous.get("output_sha256") == files_sha256(outputs):
         counts = previous["counts"]
         return InnerLensResult(mind_slug, path, counts["sources"], 0, counts["fragments"], counts["folded"], counts["words"], [],
-                               previous.get("big_five", ""), previous.get("quality", ""), counts.get("non_public", 0))
+                               previous.get("big_five", ""), previous.get("quality", ""), counts.get("non_public", 0),
+                               language=previous.get("language"), set_aside=previous.get("set_aside") or {})
     clock = _Clock()
     metadata = read_metadata(catalog, mind_slug)
+    language = language_code(metadata.get("language"))
     sources = read_sources(catalog, mind_slug, metadata)
-    fragments, refragmented = fragment_all(sources, cache, fragment_many)
+    fragments, refragmented = fragment_all(sources, cache, fragment_many, language)
     kept = collapse(fragments)
     classes = {s.source_id: s.classification for s in sources}
-    records = [record(k, classes) for k in kept]
+    detected = audit.detect_languages([k.fragment.text for k in kept], audit.candidate_languages(language))
+    languages = fragment_languages([k.fragment for k in kept], detected, source_languages(metadata), language)
+    records = [record(k, classes, found) for k, found in zip(kept, languages)]
     clock.lap("fragments")
     quality = audit.audit(mind_slug, catalog.relative(path), records, {s.source_id: s.body for s in sources},
-                          language=metadata.get("language"), speaker=metadata.get("name"), max_words=MAX_WORDS)
+                          language=metadata.get("language"), speaker=metadata.get("name"), max_words=MAX_WORDS,
+                          detected=detected)
     quality_text = validated_text(catalog, quality_path, render_quality(quality))
     clock.lap("audit")
     if quality["status"] == "failed":
@@ -263,7 +327,7 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings,
         raise QualityAuditFailed(f"the fragments' quality audit {audit.summary_line(quality)}; InnerLens stopped "
                                  "before writing fragments or a profile.", file=catalog.relative(quality_path),
                                  hint="The file lists each failed check with the fragment ids it concerns.")
-    profile = rate_with_engine(mind_slug, records, build_profile(mind_slug, records, language=language_code(metadata.get("language"))),
+    profile = rate_with_engine(mind_slug, in_language(records, language), build_profile(mind_slug, records, language=language),
                                session)
     clock.lap("profile")
     files = {path: validated_text(catalog, path, render_jsonl(records)), quality_path: quality_text,
@@ -276,11 +340,12 @@ def run_innerlens(mind_slug: str, outputs_root: Path, settings: Settings,
         written.append(catalog.relative(radar_path))
     outcome = InnerLensResult(mind_slug, path, len(sources), refragmented, len(kept), len(fragments) - len(kept),
                               sum(r["words"] for r in records), written, big_five_line(profile), audit.summary_line(quality),
-                              sum(r["classification"] != "PUBLIC" for r in records), clock.lap("write"))
+                              sum(r["classification"] != "PUBLIC" for r in records), clock.lap("write"), language,
+                              set_aside_words(profile))
     cache.remember_run(fingerprint, files_sha256(outputs),
                        {"sources": outcome.sources, "fragments": outcome.fragments, "folded": outcome.folded, "words": outcome.words,
                         "non_public": outcome.non_public},
-                       outcome.big_five, outcome.quality)
+                       outcome.big_five, outcome.quality, language, outcome.set_aside)
     return outcome
 
 

@@ -1,9 +1,10 @@
 """A language's stylometric feature space, and texts as count vectors in it (pure functions).
 
-The features of a language are its **function words** (a fixed list per language, below), then its
-most frequent words, then its most frequent character 3-grams, chosen on a set of writers with every
-writer weighing the same (so one prolific writer does not pick the vocabulary). A text becomes a
-:class:`Doc`: raw counts of those features plus its totals, additive, so a profile is a sum of chunks.
+The features of a language are its **function words** (a fixed list per language, in
+``lendaria/languages/<code>/text.yaml``), then its most frequent words, then its most frequent character
+3-grams, chosen on a set of writers with every writer weighing the same (so one prolific writer does not
+pick the vocabulary). A text becomes a :class:`Doc`: raw counts of those features plus its totals,
+additive, so a profile is a sum of chunks.
 Relative frequencies are z-scored with the mean and standard deviation of the writers' 2,000-word
 chunks; two z-score vectors are compared by their cosine (Cosine Delta: Smith & Aldridge 2011, Evert et
 al. 2017).
@@ -17,9 +18,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
+
+from lendaria.languages import text_languages, text_resources
 
 CHUNK_WORDS = 2_000
 WORD_FEATURES = 600  # chosen on the dev writers (bench/fidelity.py --dev): 400 + 400 gave 97.7 %, 600 + 600 98.2 %
@@ -28,20 +32,10 @@ SD_FLOOR = 1e-6
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
-# Closed-class words: articles, pronouns, prepositions, conjunctions, auxiliaries, frequent adverbs.
+# Closed-class words (articles, pronouns, prepositions, conjunctions, auxiliaries, frequent adverbs) of
+# each language that has them, in their fixed feature order (lendaria/languages/<code>/text.yaml).
 FUNCTION_WORDS: dict[str, tuple[str, ...]] = {
-    "en": tuple("""the of and to a in that it is i not but with as for be we you on this which by or all so if what when
-        my our he she they his her their them him me us was were are been have has had do does did will would shall should
-        can could may might must from at an there then than these those who whom whose where how no nor yet only also very
-        any some such each every more most other into upon about after before through over under again once here why
-        because while though although until unless since both either neither just even still ever never always""".split()),
-    "pt": tuple("""o a os as um uma uns umas de do da dos das em no na nos nas por pelo pela pelos pelas para com sem sob
-        sobre entre até após ante contra desde e ou mas nem que se porque pois quando como onde enquanto embora porém
-        contudo todavia também já ainda só muito mais menos tão tanto quanto bem mal não sim eu tu ele ela nós vós eles
-        elas me te lhe nos vos lhes mim ti si comigo contigo consigo meu minha meus minhas teu tua seu sua seus suas nosso
-        nossa este esta isto esse essa isso aquele aquela aquilo quem qual quais cujo cuja é era foi ser estar está estava
-        ter tem tinha havia há haver seria fosse sido todo toda todos todas outro outra cada algum alguma nenhum""".split()),
-}
+    code: text_resources(code).function_words for code in text_languages() if text_resources(code).function_words}
 
 
 LANGUAGE_MIN_WORDS = 20
@@ -56,6 +50,16 @@ def language_of(text: str) -> str | None:
     import py3langid
 
     return py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])[0]
+
+
+@lru_cache(maxsize=1)
+def detectable_languages() -> frozenset[str]:
+    """The languages :func:`language_of` can name (py3langid's model's classes)."""
+    import py3langid
+    from py3langid import langid
+
+    py3langid.classify("a")  # loads the model
+    return frozenset(str(code) for code in langid.IDENTIFIER.nb_classes)
 
 
 def words_of(text: str) -> list[str]:
