@@ -290,3 +290,132 @@ def test_the_english_demo_course_is_unchanged_but_for_its_contract_version_and_i
         assert new.body == old.body, path.name
         assert path.parent.name != "lessons" or "Why chosen" in english_in(new.body)  # the check above is not vacuous
         assert {k: v for k, v in new.front_matter.items() if k not in moved} == {k: v for k, v in old.front_matter.items() if k not in moved}
+
+
+def fixed_phrases(*nodes) -> list[str]:
+    """The fixed pieces of text of language-file nodes, cut at their placeholders ("Offline", "MMOS", "TF-IDF"
+    are the same in both languages)."""
+    found: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, str):
+            for literal, *_ in string.Formatter().parse(node):
+                piece = literal.strip(" *.;:,`()[]-'")
+                if re.search(r"[A-Za-z]{3,}", piece) and piece not in {"Offline", "MMOS"}:
+                    found.add(piece)
+
+    for node in nodes:
+        walk(node)
+    return sorted(found)
+
+
+def test_a_portuguese_courses_notes_methods_and_summary_are_in_portuguese(pt_course, tmp_path):
+    from lendaria.catalog import Catalog
+    from lendaria.orchestrator.summary import fidelity_section
+
+    out, result = pt_course
+    course = out / "courses" / COURSE
+    english = i18n.texts("en")
+    phrases = fixed_phrases(english["fidelity"], english["summary"], english["curriculum"]["method"])
+    assert {"words of own prose (under", "the quotes are the person's by construction and are not scored",
+            "MMOS voice fidelity of each lesson's own prose", "file(s) written", "outputs unchanged", "too little own prose",
+            "lesson(s) are guided readings of"} <= set(phrases)
+
+    def english_of(text: str) -> list[str]:
+        return [p for p in phrases if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text)]
+
+    summary = result.summary()
+    assert summary.startswith(f"curso {COURSE} a partir dos próprios trechos de {PT_DEMO_SLUG}: 4 lições (4 geradas, 0 sem mudança); "
+                              "fidelidade: 4 com pouco texto próprio; ")
+    assert ("Offline, 4 lição(ões) são leituras guiadas dos próprios trechos de dalva-quintino; lições escritas na voz de "
+            "dalva-quintino precisam do motor da Anthropic (LENDARIA_ENGINE=anthropic).") in summary
+    assert english_of(summary) == [] and "lessons" not in summary and "written" not in summary
+    again = build_course(COURSE, out, Settings(home=tmp_path / "home")).summary()
+    assert "4 lições (0 geradas, 4 sem mudança)" in again and "; nenhum arquivo mudou." in again and english_of(again) == []
+    plan = load_yaml((course / "curriculum.yaml").read_text())
+    assert plan["method"].startswith("um módulo por resultado do briefing") and english_of(plan["method"]) == []
+    fidelity = load_yaml((course / "fidelity.yaml").read_text())
+    assert fidelity["method"].startswith("fidelidade à voz (MMOS) do texto próprio de cada lição; só são avaliadas")
+    assert "4 de 4 lições são leituras guiadas offline" in fidelity["method"] and english_of(fidelity["method"]) == []
+    assert fidelity["statuses"] == {"too little own prose": 4}  # the contract's status values stay as they are
+    for row in fidelity["lessons"]:
+        lesson = parse_markdown((course / "lessons" / f"{row['lesson']}.md").read_text()).front_matter["fidelity"]
+        assert lesson["note"] == row["note"] and lesson["status"] == "too little own prose"
+        assert row["note"] == (f"{row['own_words']} palavras de texto próprio (menos de 150): as citações são da pessoa por "
+                               "construção e não são avaliadas; o resto é a orientação da leitura guiada, não um texto escrito na "
+                               "voz da pessoa")
+        assert english_of(row["note"]) == []
+    assert run_cli("validate", str(out)).returncode == 0
+    # without a mind, and through the pipeline's run summary (which finds guided readings in any language)
+    no_mind = lessons.fidelity_report("# T\n\n## Gancho\n\nCurto.\n", None, None, language="pt")
+    assert no_mind["note"] == "o curso não indica nenhuma mente: as lições estão em voz neutra, sem nada com que comparar"
+    assert lessons.course_fidelity("x", None, [("lesson-001", no_mind)], language="pt")["method"] == (
+        "fidelidade à voz (MMOS) do texto próprio de cada lição; sem mente: o curso está em voz neutra e nada é avaliado")
+    assert "Offline lessons are guided readings" in "\n".join(fidelity_section(Catalog(out), PT_DEMO_SLUG, [COURSE]))
+
+
+LEGACY_PT = """# Horta na Laje
+
+A Horta na Laje é um curso prático para transformar uma laje ou um quintal pequeno numa horta que produz o ano inteiro.
+
+Público-alvo: moradores da cidade sem nenhuma experiência com plantas.
+
+O tom das aulas é de conversa entre vizinhos, com linguagem simples.
+
+## O que você vai aprender
+
+- Escolher o canto da laje que recebe sol de manhã
+- Preparar um canteiro em caixas de feira
+
+Ao final, você vai ser capaz de montar uma composteira de balde e cuidar dela sozinho.
+
+## Como funciona
+
+São 6 encontros aos sábados de manhã, cada um com uma tarefa para fazer em casa.
+
+**Duração:** seis semanas
+
+## Regras
+
+- Nada de veneno nem de adubo químico.
+- Cada pessoa traz o seu próprio caderno e um lápis.
+"""
+
+
+def test_a_brownfield_brief_finds_the_sections_of_portuguese_materials(tmp_path):
+    from stages.creatoros import brownfield
+
+    def found_in(text: str) -> dict[str, list[str]]:
+        return {section: [t for t, _ in items] for section, items in brownfield.sections([{"text": text, "file": "sources/a.md"}]).items()}
+
+    found = found_in(LEGACY_PT)
+    assert found["Topic"] == ["A Horta na Laje é um curso prático para transformar uma laje ou um quintal pequeno numa horta que "
+                              "produz o ano inteiro."]
+    assert found["Outcomes"] == ["Escolher o canto da laje que recebe sol de manhã", "Preparar um canteiro em caixas de feira",
+                                 "Montar uma composteira de balde e cuidar dela sozinho"]  # a heading, then "você vai ser capaz de …"
+    assert found["Audience"][0] == "Público-alvo: moradores da cidade sem nenhuma experiência com plantas."  # a label, listed once
+    assert found["Audience"].count(found["Audience"][0]) == 1
+    meetings = "São 6 encontros aos sábados de manhã, cada um com uma tarefa para fazer em casa."
+    assert found["Format"][0] == meetings  # under "Como funciona"
+    assert found["Length"][:2] == ["**Duração:** seis semanas", meetings]
+    assert found["Constraints"][:2] == ["Nada de veneno nem de adubo químico.", "Cada pessoa traz o seu próprio caderno e um lápis."]
+    assert found["Voice"] == ["O tom das aulas é de conversa entre vizinhos, com linguagem simples."]
+    english = found_in("# Shore days\n\n## Audience\n\nFamilies who have never looked into a rock pool.\n\nDuration: six Saturdays\n")
+    assert english["Audience"][0] == "Families who have never looked into a rock pool." and english["Length"] == ["Duration: six Saturdays"]
+    # through the CLI: a Portuguese brief (the mind's language), every section filled from the material
+    out = tmp_path / "out"
+    shutil.copytree(COMMITTED_OUTPUTS / "minds" / PT_DEMO_SLUG, out / "minds" / PT_DEMO_SLUG)
+    (out / "courses" / "horta-na-laje" / "sources").mkdir(parents=True)
+    (out / "courses" / "horta-na-laje" / "sources" / "laje.md").write_text(LEGACY_PT)
+    done = run_cli("course", "init", "horta-na-laje", "--mind", PT_DEMO_SLUG, "--from-sources", "--outputs", str(out))
+    assert done.returncode == 0, done.stderr
+    text = (out / "courses" / "horta-na-laje" / "COURSE-BRIEF.md").read_text()
+    document = parse_markdown(text)
+    assert document.front_matter["language"] == "pt" and document.sections == ["Tema", "Público", "Resultados", "Formato", "Duração",
+                                                                                  "Voz", "Restrições"]
+    assert "- Montar uma composteira de balde e cuidar dela sozinho <!-- sources/laje.md -->" in text
+    report = briefs.completeness(text)
+    assert report.passed and report.missing == [] and report.language == "pt"

@@ -78,6 +78,22 @@ def big_five_section(catalog: Catalog, slug: str) -> list[str]:
     return lines + ["", f"_{profile.get('caveat', '')}_", ""]
 
 
+def _guided_readings(catalog: Catalog, course: str, document: dict[str, Any]) -> bool:
+    """Whether a lesson of the course is an offline guided reading (its front matter's method, the contract's
+    value: the fidelity summary's own method is written in the course's language)."""
+    from lendaria.documents import parse_markdown
+    from lendaria.errors import LendariaError
+
+    for row in document.get("lessons") or []:
+        try:
+            path = catalog.lesson_file(course, int(str(row.get("lesson", "")).rsplit("-", 1)[-1]))
+            if parse_markdown(path.read_text(encoding="utf-8")).front_matter.get("method") == "extractive":
+                return True
+        except (OSError, ValueError, AttributeError, LendariaError):
+            continue  # an unreadable lesson is reported by `lendaria validate`
+    return False
+
+
 def fidelity_section(catalog: Catalog, slug: str, courses: list[str]) -> list[str]:
     lines = []
     mind = _read_yaml(catalog.fidelity_file(slug))
@@ -95,7 +111,7 @@ def fidelity_section(catalog: Catalog, slug: str, courses: list[str]) -> list[st
         if isinstance(document, dict) and isinstance(document.get("overall"), dict):
             overall = document["overall"]
             statuses = ", ".join(f"{k} {v}" for k, v in (document.get("statuses") or {}).items())
-            guided = ("guided readings" in str(document.get("method", ""))
+            guided = (_guided_readings(catalog, course, document)
                       and " Offline lessons are guided readings of the person's passages; lessons written in their voice need "
                       "the Anthropic engine (`LENDARIA_ENGINE=anthropic`).") or ""
             lines += [f"Course **{course}**: {overall.get('lessons')} lessons, {overall.get('scored')} scored "

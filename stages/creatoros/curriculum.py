@@ -63,7 +63,8 @@ def key_concepts(index: Any, chunk_ids: list[str], query: str, language: str = i
 
 
 def build(brief: Any, index: Any | None, words_default: int = 800) -> dict[str, Any]:
-    """The curriculum document (without the ``contract`` key). ``index``: the mind's kb.Index or None."""
+    """The curriculum document (without the ``contract`` key), its method said in the course's language.
+    ``index``: the mind's kb.Index or None."""
     plan = lesson_plan(brief.outcomes, brief.lessons_wanted())
     words = brief.words_per_lesson(words_default)
     modules, number = [], 0
@@ -86,8 +87,5 @@ def build(brief: Any, index: Any | None, words_default: int = 800) -> dict[str, 
             })
         modules.append({"id": f"module-{m:02d}", "number": m, "title": outcome.rstrip("."), "lessons": lessons})
     return {"course": brief.course, "title": brief.title, "mind": brief.mind,
-            "method": ("one module per outcome of the brief; lessons spread over modules in order; each lesson's "
-                       "material: knowledge-base chunks retrieved for its outcome by TF-IDF similarity (a different "
-                       "slice of the ranking per lesson); key concepts: the heaviest terms of those chunks and the "
-                       "outcome; Bloom level from the outcome's leading verb"),
+            "method": i18n.texts(brief.language)["curriculum"]["method"],
             "lessons": number, "modules": modules}

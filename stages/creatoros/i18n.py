@@ -1,6 +1,7 @@
 """CreatorOS in the course's language: its own text per language, in the shared per-language data
-files (``lendaria/languages/<code>/creatoros.yaml``: the brief template and its check, the curriculum's lesson titles and
-Bloom verbs, the offline lessons' connective text, the research pages). Adding a language adds a file
+files (``lendaria/languages/<code>/creatoros.yaml``: the brief template and its check, the brownfield extraction's
+patterns, the curriculum's lesson titles, Bloom verbs and method, the offline lessons' connective text, the research
+pages, the fidelity notes and methods, the build's summary line). Adding a language adds a file
 with the same keys as the English one, and its headings to the brief and lesson contracts; no code.
 
 The course's language is the brief's ``language:`` (front matter) when it declares one, else the

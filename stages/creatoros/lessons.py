@@ -13,7 +13,8 @@ the engine's, says so, and counts as the lesson's own prose. A lesson written in
 needs the Anthropic engine (``writer.py``).
 
 The text around the quotes is in the course's language (:mod:`stages.creatoros.i18n`: headings, the
-why lines' pieces, questions, exercises; which words are first person or open an instruction).
+why lines' pieces, questions, exercises; which words are first person or open an instruction), and so
+are the fidelity notes and the course's fidelity method (the statuses are the contracts' values).
 
 The lesson's fidelity is measured on its **own prose** only (the text that is not a verbatim quote):
 a guided reading has little, so it is reported as "too little own prose" rather than scoring the
@@ -294,19 +295,19 @@ def copied_words(words: list[str], sources: list[str], n: int = VERBATIM_NGRAM) 
 
 
 def fidelity_report(body: str, mind: str | None, score: Callable[[list[str]], list[dict[str, Any]]] | None,
-                    sources: list[str] = (), guided: bool = False) -> dict[str, Any]:
-    """How much the lesson's own prose reads like the mind, stated honestly. ``guided``: the lesson is a
-    guided reading, whose own prose is the engine's guidance (the note says so)."""
+                    sources: list[str] = (), guided: bool = False, language: str | None = i18n.DEFAULT) -> dict[str, Any]:
+    """How much the lesson's own prose reads like the mind, stated honestly; its note in ``language`` (the
+    course's). ``guided``: the lesson is a guided reading, whose own prose is the engine's guidance (the note
+    says so)."""
+    text = i18n.texts(language)["fidelity"]
     own, own_words, words = own_prose(body, sources)
     report: dict[str, Any] = {"words": words, "own_words": own_words,
                               "verbatim_share": round(1 - own_words / words, 4) if words else 0.0}
     if mind is None or score is None:
-        return {**report, "status": "no mind", "note": "the course has no mind: lessons are in a neutral voice, nothing to score against"}
+        return {**report, "status": "no mind", "note": text["no_mind"]}
     if own_words < MIN_OWN_WORDS:
-        rest = "; the rest is the guided reading's guidance, not written in the person's voice" if guided else ""
         return {**report, "status": "too little own prose",
-                "note": f"{own_words} words of own prose (under {MIN_OWN_WORDS}): the quotes are the person's by construction and are "
-                        f"not scored{rest}"}
+                "note": text["too_little"].format(own_words=own_words, minimum=MIN_OWN_WORDS) + (text["guided_rest"] if guided else "")}
     result = score([own])[0]
     if result["status"] != "scored":  # another language than the mind's, or a mind whose fidelity is not measured
         return {**report, "status": result["status"], "note": result.get("note", ""), "method": result["method"]}
@@ -335,9 +336,12 @@ def neutral_body(lesson: dict[str, Any], language: str | None = i18n.DEFAULT) ->
         f"## {heading['Action']}\n", outline["action"].format(objective=objective) + "\n"])
 
 
-def course_fidelity(course: str, mind: str | None, results: list[tuple[str, dict[str, Any]]], guided: int = 0) -> dict[str, Any]:
-    """The course's fidelity summary: per lesson, and overall over the lessons that could be scored.
-    ``guided``: how many lessons are offline guided readings (the method says what they are)."""
+def course_fidelity(course: str, mind: str | None, results: list[tuple[str, dict[str, Any]]], guided: int = 0,
+                    language: str | None = i18n.DEFAULT) -> dict[str, Any]:
+    """The course's fidelity summary: per lesson, and overall over the lessons that could be scored; its
+    method in ``language`` (the course's). ``guided``: how many lessons are offline guided readings (the
+    method says what they are)."""
+    text = i18n.texts(language)["fidelity"]
     scored = [f for _, f in results if f["status"] == "scored"]
     statuses: dict[str, int] = {}
     for _, f in results:
@@ -348,13 +352,9 @@ def course_fidelity(course: str, mind: str | None, results: list[tuple[str, dict
     words = sum(f["words"] for _, f in results)
     own = sum(f["own_words"] for _, f in results)
     overall["verbatim_share"] = round(1 - own / words, 4) if words else 0.0
-    note = ("no mind: the course is in a neutral voice and nothing is scored" if mind is None else
-            "only lessons with enough own prose (text that is not a verbatim quote) are scored; quotes are the person's "
-            "by construction")
+    note = text["course_no_mind"] if mind is None else text["course_scored"]
     if mind is not None and guided:
-        note += (f"; {guided} of {len(results)} lessons are offline guided readings of the person's own passages (the text "
-                 "around the quotes is the engine's guidance, not their voice): lessons written in the person's voice need the "
-                 f"Anthropic engine ({ENGINE_SETTING})")
-    return {"course": course, "mind": mind, "method": f"MMOS voice fidelity of each lesson's own prose; {note}",
+        note += text["course_guided"].format(guided=guided, lessons=len(results), engine_setting=ENGINE_SETTING)
+    return {"course": course, "mind": mind, "method": text["method"].format(note=note),
             "statuses": statuses, "overall": overall,
             "lessons": [{"lesson": lesson_id, **fidelity} for lesson_id, fidelity in results]}

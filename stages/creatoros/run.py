@@ -144,21 +144,24 @@ class CourseResult:
     written: list[str] = field(default_factory=list)
     calls: list[Any] = field(default_factory=list)  # engine calls made by lesson jobs outside the run's session
     methods: dict[str, int] = field(default_factory=dict)  # lessons per method: written, extractive (guided reading), outline
+    language: str = i18n.DEFAULT  # the course's: the language of its summary
 
     def summary(self) -> str:
+        """One line in the course's language: the voice, the lessons, their fidelity and what was written."""
+        text = i18n.texts(self.language)["summary"]
         if not self.mind:
-            voice = "in a neutral voice (no mind)"
+            voice = text["voice_no_mind"]
         elif self.methods.get("written"):
-            voice = f"in {self.mind}'s voice"
+            voice = text["voice_written"].format(mind=self.mind)
         else:
-            voice = f"from {self.mind}'s own passages"
-        counts = ", ".join(f"{n} {status}" for status, n in sorted(self.fidelity["statuses"].items()))
-        changed = f"{len(self.written)} file(s) written" if self.written else "outputs unchanged"
-        guided = (f" Offline, {self.methods['extractive']} lesson(s) are guided readings of {self.mind}'s own passages; lessons "
-                  f"written in {self.mind}'s voice need the Anthropic engine ({lessons.ENGINE_SETTING})."
+            voice = text["voice_passages"].format(mind=self.mind)
+        counts = ", ".join(text["status"].format(count=n, status=text["statuses"].get(status, status))
+                           for status, n in sorted(self.fidelity["statuses"].items()))
+        changed = text["written"].format(count=len(self.written)) if self.written else text["unchanged"]
+        guided = (text["guided"].format(count=self.methods["extractive"], mind=self.mind, engine_setting=lessons.ENGINE_SETTING)
                   if self.mind and self.methods.get("extractive") else "")
-        return (f"course {self.course} {voice}: {self.lessons} lessons ({len(self.regenerated)} generated, "
-                f"{self.lessons - len(self.regenerated)} unchanged); fidelity: {counts}; {changed}.{guided}")
+        return text["line"].format(course=self.course, voice=voice, lessons=self.lessons, generated=len(self.regenerated),
+                                   unchanged=self.lessons - len(self.regenerated), statuses=counts, changed=changed, guided=guided)
 
 
 def _mind_material(catalog: Catalog, mind: str | None) -> tuple[Any, str | None, str]:
@@ -388,7 +391,7 @@ def _written_by_model(job: LessonJob, session: Any, score: Any) -> tuple[str, di
             target_words=lesson["target_words"], passages=len(chunks), previous_score=previous),
             step="creatoros.lesson", mind=job.mind, stable_prefix=job.prompt, passages=tuple(c["text"] for c in chunks))
         body = writer.render(lesson, written, job.name, job.engine, job.language)
-        fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks])
+        fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks], language=job.language)
         if fidelity["status"] != "scored" or fidelity["passed"]:
             break
         previous = fidelity["score"]
@@ -412,14 +415,14 @@ def compose_lesson(job: LessonJob, settings: Settings) -> LessonDone:
     session = current_session(settings) if job.writes else None
     if not chunks:
         body, method = lessons.neutral_body(lesson, job.language), "outline"
-        fidelity = lessons.fidelity_report(body, job.mind, score)
+        fidelity = lessons.fidelity_report(body, job.mind, score, language=job.language)
     elif job.writes:
         (body, fidelity), method = _written_by_model(job, session, score), "written"
     else:
         sources = {sid: {"type": kind, "title": title} for sid, kind, title in job.sources}
         name = job.name or i18n.texts(job.language)["lesson"]["default_mind_name"]
         body, method = lessons.guided_reading(lesson, chunks, name, sources, job.module_title, job.language), "extractive"
-        fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks], guided=True)
+        fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks], guided=True, language=job.language)
     front = {"contract": get_registry().latest(lessons.CONTRACT).ref, "course": job.course, "lesson": lesson["id"],
              "number": lesson["number"], "title": lesson["title"], "mind": job.mind, "engine": job.engine, "method": method,
              "curriculum_sha256": job.curriculum_sha, "system_prompt_sha256": job.prompt_sha, "inputs_sha256": job.inputs_sha,
@@ -471,13 +474,13 @@ def write_course(planned: CoursePlan, outputs_root: Path, settings: Settings,
     for lesson_id in order:
         methods[done[lesson_id].method] = methods.get(done[lesson_id].method, 0) + 1
     summary = lessons.course_fidelity(planned.course, planned.mind, [(lesson_id, done[lesson_id].fidelity) for lesson_id in order],
-                                      guided=methods.get("extractive", 0))
+                                      guided=methods.get("extractive", 0), language=planned.brief.language)
     fidelity_path = catalog.course_fidelity_file(planned.course)
     fidelity_text = validated_text(catalog, fidelity_path, dump_yaml({"contract": get_registry().latest(lessons.FIDELITY_CONTRACT).ref, **summary}))
     if write_text_if_changed(fidelity_path, fidelity_text):
         written.append(catalog.relative(fidelity_path))
     return CourseResult(planned.course, planned.mind, len(order), regenerated, summary, written,
-                        [call for d in done.values() for call in d.calls], dict(sorted(methods.items())))
+                        [call for d in done.values() for call in d.calls], dict(sorted(methods.items())), planned.brief.language)
 
 
 def finished_number(done: LessonDone) -> int:
