@@ -64,9 +64,18 @@ def test_portuguese_demo_rerun_is_byte_identical_and_analysed_in_portuguese(tmp_
     assert profile["gate"] == "insufficient" and profile["reason"].startswith("no openly licensed lexicon for pt")
     for layer in ("values-and-beliefs", "habits-and-routines", "contradictions-and-tensions"):
         document = load_yaml((analysis / "layers" / f"{layer}.yaml").read_text())
-        assert "patterns written for 'pt'" in document["method"]["offline"] and document["claims"], layer
+        assert "padrões escritos para o português" in document["method"]["offline"] and document["claims"], layer
     sayings = [c["label"] for c in load_yaml((analysis / "layers" / "signature-phrases.yaml").read_text())["claims"]]
     assert "Terra boa é terra coberta" in sayings
     check = load_yaml((analysis / "fidelity.yaml").read_text())["self_check"]
     assert check["status"] == "measured" and check["language"] == "pt" and check["true_positive_rate"] == 1.0
     assert check["false_positive_rate"] <= 0.1  # the Portuguese writers of the reference pool do not pass as her
+    # the documents around her words are in Portuguese too; the contract's required section names stay as written
+    mind = COMMITTED_OUTPUTS / "minds" / PT_DEMO_SLUG
+    prompt = (mind / "system_prompts" / "generalista.md").read_text()
+    assert "Você fala como Dalva Quintino" in prompt and "## Como responder" in prompt and "Por exemplo:" in prompt
+    assert "## Cognitive Patterns" in prompt and "## Communication Style" in prompt
+    assert not any(english in prompt for english in ("You speak as", "For example:", "How to answer", "Says “", "Returns to"))
+    assert "Como Dalva Quintino pensa" in (mind / "synthesis" / "frameworks.md").read_text()
+    topics = load_yaml((mind / "kb" / "index.yaml").read_text())["topics"]
+    assert not {t for topic in topics for t in topic["terms"]} & {"que", "não", "com", "ele", "você", "mais"}  # her stop words

@@ -159,13 +159,18 @@ def test_no_statement_layer_applies_english_patterns_to_portuguese_text():
     results = layers.analyse(sentences_of(texts), [(s, t) for s, t in texts], "pt", 3)
     english = {"believe", "tide", "every", "morning", "count", "yet", "want", "stop"}
     for layer in STATEMENT_LAYERS:  # Portuguese patterns: an English phrase in quotes never makes a claim
-        assert "patterns written for 'pt'" in results[layer].method, layer
+        assert "padrões escritos para o português (lendaria/languages/pt/mmos.yaml)" in results[layer].method, layer
         assert not any(english & set(c.label.split()) for c in results[layer].claims), layer
     french = layers.analyse(sentences_of(texts), [(s, t) for s, t in texts], "fr", 3)
     assert all(french[layer].method.startswith("not computed") and not french[layer].claims for layer in STATEMENT_LAYERS)
     style = results["communication-style"]
     assert not {c.key for c in style.claims} & {"person", "readability", "direct-address", "tricolon", "antithesis"}
     assert "Terra boa é terra coberta" in [c.label for c in results["signature-phrases"].claims]
+    # described in Portuguese (lendaria/languages/pt/mmos.yaml `text`): titles, claims, numbers, methods
+    assert [c.claim for c in results["signature-phrases"].claims if c.label == "Terra boa é terra coberta"] == [
+        "Diz “Terra boa é terra coberta”: 9 vezes em 2 fontes"]
+    assert style.claims[0].claim.startswith("Escreve frases ") and "palavras em média" in style.claims[0].claim
+    assert results["recurring-themes"].method.startswith("NMF (inicialização nndsvd")
 
 
 def test_portuguese_statement_layers_come_from_the_patterns_written_for_portuguese():

@@ -346,3 +346,43 @@ def test_claude_layer_claims_on_the_demo_pass_the_offline_meaning_checks(tmp_pat
         kept = [c["label"] for c in document["claims"] if c["engine"] != "offline"]
         assert kept == expected[layer], layer
         assert all(meaning.means(layer, e["text"]) for c in document["claims"] if c["engine"] != "offline" for e in c["evidence"])
+
+
+def test_a_portuguese_mind_with_english_sources_is_analysed_in_portuguese_and_says_what_it_set_aside(tmp_path):
+    """Mixed material: the Portuguese demo's sources plus two English essays. MMOS analyses Portuguese
+    only: the English passages are in neither the build nor the held-out set, nothing cites them, and
+    the voice profile and the summary count their words."""
+    from tests.conftest import PT_DEMO_SPEC
+
+    folder = tmp_path / "mixed"
+    shutil.copytree(PT_DEMO_SPEC.parent, folder, ignore=shutil.ignore_patterns("_build"))
+    spec = folder / "mind.yaml"
+    for essay in ("essay-field-notebook.md", "essay-kelp-after-the-storm.md"):
+        add_source(spec, essay, (PT_DEMO_SPEC.parent.parent / "iris-valente" / essay).read_text(), type="essay")
+    out = tmp_path / "out"
+    run_etl(spec, out, Settings(home=tmp_path / "home"))
+    result = run_mmos("dalva-quintino", out, Settings(home=tmp_path / "home"))
+    mind = out / "minds" / "dalva-quintino"
+    english = {p.name.removesuffix(".md") for p in (mind / "sources").glob("essay-*.md")}
+    assert len(english) == 2
+    english_words = sum(len(bodies_of(mind)[s].split()) for s in english)
+    split = load_yaml((mind / "analysis" / "voice-profile.yaml").read_text())["split"]
+    assert set(split["set_aside"]) == {"en"} and 0.9 * english_words <= split["set_aside"]["en"] <= english_words
+    assert not any(h["source_id"] in english for h in split["held_out"])
+    assert not any(source_id in english for _, source_id, *_ in cited_spans(mind))
+    assert f"{split['set_aside']['en']:,} in en" in result.summary() and "another language than the mind's pt" in result.summary()
+
+
+def test_a_mind_declared_in_the_wrong_language_stops_with_what_was_set_aside_and_what_to_do(tmp_path, corpus):
+    import pytest
+
+    from stages.mmos.pool import corpus_texts
+    from stages.mmos.run import ViabilityGateFailed
+
+    words = corpus_texts(corpus)["benjamin-franklin"].split()[:14_000]
+    (tmp_path / "notes.txt").write_text("\n\n".join(" ".join(words[i:i + 150]) for i in range(0, len(words), 150)) + "\n")
+    spec = write_spec(tmp_path / "wrong", [{"path": "../notes.txt"}], slug="wrong", language="pt")
+    out, settings = tmp_path / "out", Settings(home=tmp_path / "home")
+    run_etl(spec, out, settings)
+    with pytest.raises(ViabilityGateFailed, match=r"14,000 words in en were set aside: not the mind's language \(pt\).*`language:` in mind.yaml"):
+        run_mmos("wrong", out, settings)

@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field
 
 from lendaria.engines.base import Capability, CapabilityUnavailableError
 from stages.mmos.evidence import Sentence, is_instruction, supports
-from stages.mmos.layers import LAYERS, TITLES, LayerResult
+from stages.mmos.layers import LAYERS, LayerResult
+from stages.mmos.wording import wording
 from stages.mmos.meaning import means
 
 EVIDENCE_FROM = "sentences of the build set only (never the held-out spans)"
@@ -124,9 +125,9 @@ def _key(label: str) -> str:
 
 
 def document(slug: str, result: LayerResult, fragments: dict[str, list[tuple[int, int, str]]] | None,
-             llm: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The layer's contract document (without the ``contract`` key). ``llm``: the engine name, the
-    checked claims and how many were dropped, when a model added claims."""
+             llm: dict[str, Any] | None = None, language: str = "en") -> dict[str, Any]:
+    """The layer's contract document (without the ``contract`` key), titled in ``language``. ``llm``:
+    the engine name, the checked claims and how many were dropped, when a model added claims."""
     claims = [{"id": f"{result.layer}:{c.key}", "claim": c.claim, "label": c.label, "weight": c.weight, "engine": "offline",
                **({"details": c.extra} if c.extra else {}),
                "evidence": [s.span(fragments) for s in c.evidence]} for c in result.claims]
@@ -144,7 +145,7 @@ def document(slug: str, result: LayerResult, fragments: dict[str, list[tuple[int
             used.add(f"{result.layer}:{key}")
             claims.append({"id": f"{result.layer}:{key}", "claim": claim.claim, "label": claim.label, "weight": 1.0,
                            "engine": llm["engine"], "evidence": [{**s.span(fragments), "quote": quote} for s, quote in evidence]})
-    doc: dict[str, Any] = {"mind": slug, "layer": result.layer, "number": LAYERS.index(result.layer) + 1, "title": TITLES[result.layer],
+    doc: dict[str, Any] = {"mind": slug, "layer": result.layer, "number": LAYERS.index(result.layer) + 1, "title": wording(language).title(result.layer),
                            "engine": engine, "method": method, "evidence_from": EVIDENCE_FROM}
     if result.measures:
         doc["measures"] = result.measures

@@ -3,8 +3,8 @@ provenance, and the offline retrieval behind ``lendaria ask``.
 
 Chunks are the build set's passages (whole paragraphs, about 250 words; ``split.py``), never the
 held-out set, each with its span and, when InnerLens ran, the fragment ids inside it. Topics: TF-IDF
-vectors of the chunks (scikit-learn's ``TfidfVectorizer``: English stop words, sublinear term
-frequency) grouped by agglomerative clustering with Ward linkage on the unit-length vectors (so distances follow cosine similarity), which is
+vectors of the chunks (scikit-learn's ``TfidfVectorizer``: the stop words of the mind's language,
+scikit-learn's list for English; sublinear term frequency) grouped by agglomerative clustering with Ward linkage on the unit-length vectors (so distances follow cosine similarity), which is
 deterministic (no random seed to drift); each topic is labelled by the terms of highest mean weight.
 Retrieval ranks the chunks by TF-IDF cosine similarity to the question and returns them verbatim.
 """
@@ -42,13 +42,21 @@ def chunk_records(slug: str, build: list[Passage], bodies: dict[str, str],
     return records
 
 
-def _vectorizer():
+def _vectorizer(language: str = "en"):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=TOKEN_PATTERN)
+    from stages.mmos.layers import content_stopwords
+
+    stop: Any = "english" if language == "en" else sorted(content_stopwords(language))
+    return TfidfVectorizer(stop_words=stop, sublinear_tf=True, token_pattern=TOKEN_PATTERN)
 
 
-def assign_topics(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def stop_words_note(language: str) -> str:
+    """What the KB's method note says of its stop words."""
+    return "English stop words" if language == "en" else f"stop words of '{language}'"
+
+
+def assign_topics(records: list[dict[str, Any]], language: str = "en") -> list[dict[str, Any]]:
     """Set each record's ``topic``; return the topics (number, label terms, chunk ids) in order of
     their first chunk."""
     from sklearn.cluster import AgglomerativeClustering
@@ -57,7 +65,7 @@ def assign_topics(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for record in records:
             record["topic"] = 0
         return [{"topic": 0, "terms": [], "chunks": [r["id"] for r in records]}] if records else []
-    tfidf = _vectorizer()
+    tfidf = _vectorizer(language)
     matrix = tfidf.fit_transform([r["text"] for r in records]).toarray()
     labels = AgglomerativeClustering(n_clusters=topic_count(len(records)), linkage="ward").fit_predict(matrix)  # rows are unit length: ward on them follows cosine
     terms = tfidf.get_feature_names_out()
@@ -84,8 +92,8 @@ class Index:
     matrix: Any
 
     @classmethod
-    def build(cls, records: list[dict[str, Any]]) -> "Index":
-        vectorizer = _vectorizer()
+    def build(cls, records: list[dict[str, Any]], language: str = "en") -> "Index":
+        vectorizer = _vectorizer(language)
         return cls(records, vectorizer, vectorizer.fit_transform([r["text"] for r in records]))
 
     def search(self, question: str, top: int = 3) -> list[tuple[float, dict[str, Any]]]:

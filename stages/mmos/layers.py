@@ -35,16 +35,14 @@ from typing import Any, Callable
 
 import numpy as np
 
+from lendaria.languages import text_resources
 from lendaria.text import stopwords_for
 from stages.mmos import meaning
 from stages.mmos.evidence import Sentence, is_instruction
+from stages.mmos.wording import Wording, wording
 
 LAYERS = ("values-and-beliefs", "mental-models", "recurring-themes", "signature-phrases", "communication-style",
           "habits-and-routines", "recognition-patterns", "contradictions-and-tensions")
-TITLES = {"values-and-beliefs": "Values and beliefs", "mental-models": "Mental models and frameworks",
-          "recurring-themes": "Recurring themes and obsessions", "signature-phrases": "Signature phrases",
-          "communication-style": "Communication style", "habits-and-routines": "Habits and routines",
-          "recognition-patterns": "Recognition patterns", "contradictions-and-tensions": "Contradictions and tensions"}
 MAX_CLAIMS = 8
 EVIDENCE_PER_CLAIM = 3
 BACKGROUND_WORDS = 1e9  # wordfreq's frequencies come from corpora of billions of words
@@ -149,7 +147,7 @@ def matching(sentences: list[Sentence], pattern: re.Pattern[str]) -> list[Senten
 
 # ---------------------------------------------------------------- 4. signature phrases
 
-NOTHING = "no statement passed this layer's meaning check, so none is published"
+NOTHING = wording("en").method("nothing")  # the English statement layers' note (other languages: Wording.method)
 
 
 @lru_cache(maxsize=4)
@@ -262,16 +260,15 @@ def signature_phrases(sentences: list[Sentence], language: str, stop: frozenset[
     phrases that are merely frequent — topic nouns, place names — are not signature phrases: topics
     are the themes layer's."""
     own = [s for s in sentences if not s.other and not is_instruction(s.text)]
+    words = wording(language)
     claims = []
     for gram, found in sayings(own, stop, _EDGE if language == "en" else stopwords_for(language)):
         sources = len({s.source_id for s in found})
         said = verbatim(gram, found)
-        claims.append(Claim(_slug(gram), f"Says “{said}”: {plural(len(found), 'time')} in {plural(sources, 'source')}", said,
+        claims.append(Claim(_slug(gram), words.say("saying", said=said, count=len(found), sources=sources), said,
                             float(len(found)), spread(found), {"count": len(found), "sources": sources}))
-    method = (f"the person's repeated sayings: word sequences of {SAYING_MIN_WORDS}-{SAYING_MAX_WORDS} words used in two or more "
-              "sources (three or more when the mind has six or more; three or more times in a one-source mind) in their own sentences, standing as a clause of their own at "
-              "least once, with two or more content words; frequent topic words and place names are not sayings (they are "
-              "the themes layer's)" + ("" if claims else f"; {NOTHING.replace('statement', 'repeated saying')}"))
+    method = (words.method("signature-phrases", min=SAYING_MIN_WORDS, max=SAYING_MAX_WORDS)
+              + ("" if claims else f"; {words.method('nothing_saying')}"))
     unigram_counts: Counter = Counter(t for s in sentences for t in s.tokens() if t not in stop and len(t) > 2)
     background = _background(language)
     if background is None:  # no general-language frequencies: the statement layers weigh words by their count
@@ -431,15 +428,15 @@ def mental_models(own: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
 # ---------------------------------------------------------------- 3. recurring themes
 
 
-def recurring_themes(sentences: list[Sentence], passages: list[tuple[str, str]], stop: frozenset[str], sources: int) -> LayerResult:
+def recurring_themes(sentences: list[Sentence], passages: list[tuple[str, str]], stop: frozenset[str], sources: int,
+                     language: str = "en") -> LayerResult:
     """NMF topics of the build passages (source id, text); each theme's evidence is its sentences
     most loaded on the theme."""
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    method = ("NMF (nndsvd initialisation, deterministic) on TF-IDF of the build passages (sublinear tf, words in 2+ "
-              "passages, stop words removed); about sqrt(passages/2) themes, at most 12; a theme's weight is its share "
-              "of the passages' topic mass, its spread the sources where it is a passage's main theme")
+    words = wording(language)
+    method = words.method("recurring-themes")
     if len(passages) < 4:
         return LayerResult("recurring-themes", method, [])
     vectorizer = TfidfVectorizer(stop_words=sorted(stop), sublinear_tf=True, min_df=2, token_pattern=r"(?u)\b[^\W\d_]{3,}\b")
@@ -460,8 +457,8 @@ def recurring_themes(sentences: list[Sentence], passages: list[tuple[str, str]],
         order = np.argsort(-sentence_loadings[:, topic].toarray().ravel() if hasattr(sentence_loadings, "toarray") else -sentence_loadings[:, topic], kind="stable")
         best = [sentences[i] for i in order[:60] if not is_instruction(sentences[i].text)][:20]
         share = float(mass[topic]) / total_mass
-        claims.append(Claim(_slug("-".join(top_terms[:2])), f"Returns to {', '.join(f'“{t}”' for t in top_terms[:3])} ({share:.0%} of the text, "
-                                                              f"main theme in {len(in_sources)} of {sources} sources)",
+        claims.append(Claim(_slug("-".join(top_terms[:2])), words.say("theme", terms=", ".join(f"“{t}”" for t in top_terms[:3]),
+                                                                      share=share, main=len(in_sources), sources=sources),
                             ", ".join(top_terms), round(share, 4), spread(best), {"terms": top_terms, "sources": len(in_sources)}))
     return LayerResult("recurring-themes", method, claims, {"themes": len(claims), "passages": len(passages)})
 
@@ -469,13 +466,13 @@ def recurring_themes(sentences: list[Sentence], passages: list[tuple[str, str]],
 # ---------------------------------------------------------------- 5. communication style
 
 _SYLLABLES = re.compile(r"[aeiouy]+")
-DEVICES = {
-    "rhetorical-question": (re.compile(r"\?\s*$"), "asks questions"),
-    "direct-address": (re.compile(r"\byou(?:r|rs|rself)?\b", re.IGNORECASE), "addresses the reader as “you”"),
-    "tricolon": (re.compile(r"\b\w+(?: \w+){0,3}, \w+(?: \w+){0,3},? and \w+", re.IGNORECASE), "lists in threes (X, Y and Z)"),
-    "antithesis": (re.compile(r"\bnot\b[^.!?;]{1,50}\bbut\b", re.IGNORECASE), "sets one thing against another (not … but)"),
-    "dash-aside": (re.compile(r"—|–| - "), "breaks in with dashes"),
-    "short-sentence": (None, "lands points in short sentences (≤ 6 words)"),
+DEVICES = {  # their descriptions are the language's (Wording.word("devices", key))
+    "rhetorical-question": re.compile(r"\?\s*$"),
+    "direct-address": re.compile(r"\byou(?:r|rs|rself)?\b", re.IGNORECASE),
+    "tricolon": re.compile(r"\b\w+(?: \w+){0,3}, \w+(?: \w+){0,3},? and \w+", re.IGNORECASE),
+    "antithesis": re.compile(r"\bnot\b[^.!?;]{1,50}\bbut\b", re.IGNORECASE),
+    "dash-aside": re.compile(r"—|–| - "),
+    "short-sentence": None,
 }
 
 
@@ -503,19 +500,17 @@ def communication_style(sentences: list[Sentence], vocabulary: Vocabulary, langu
     """Measured style. Grammatical person, Flesch reading ease and the devices found by English patterns
     (direct address, tricolon, antithesis) are English measures: in another language they are left out
     rather than reported as zero."""
-    result = _communication_style(sentences, vocabulary)
+    result = _communication_style(sentences, vocabulary, wording(language))
     if language == "en":
         return result
     english = ("first_person", "second_person", "flesch", "direct-address", "tricolon", "antithesis", "direct_address")
     result.claims = [c for c in result.claims if c.key not in ("person", "readability", "direct-address", "tricolon", "antithesis")]
     result.measures = {k: v for k, v in result.measures.items() if not any(k.startswith(e) for e in english)}
-    result.method = (result.method + f"; in '{language}' only the language-independent measures (sentence length, questions, "
-                     "exclamations, MATTR, word length, dashes, short sentences): grammatical person, Flesch reading ease and "
-                     "the English-pattern devices are not computed")
+    result.method += wording(language).method("style_other_language", language=language)
     return result
 
 
-def _communication_style(sentences: list[Sentence], vocabulary: Vocabulary) -> LayerResult:
+def _communication_style(sentences: list[Sentence], vocabulary: Vocabulary, language_words: Wording) -> LayerResult:
     tokens_by = [s.tokens() for s in sentences]
     tokens = [t for ts in tokens_by for t in ts]
     words = max(len(tokens), 1)
@@ -543,9 +538,9 @@ def _communication_style(sentences: list[Sentence], vocabulary: Vocabulary) -> L
     claims = []
     median = sorted(lengths)[len(lengths) // 2] if lengths else 0
     typical = [s for s, n in zip(sentences, lengths) if abs(n - median) <= 1 and not is_instruction(s.text)]
-    band = "short" if mean_length < 14 else "moderate" if mean_length < 22 else "long"
-    claims.append(Claim("sentence-length", f"Writes {band} sentences: {mean_length:.1f} words on average (sd {measures['sd_sentence_words']}), "
-                                           f"median {median}", "sentence length", round(mean_length, 2), spread(typical)))
+    band = language_words.word("bands", "short" if mean_length < 14 else "moderate" if mean_length < 22 else "long")
+    claims.append(Claim("sentence-length", language_words.say("sentence_length", band=band, mean=mean_length, sd=measures["sd_sentence_words"],
+                                                     median=median), language_words.word("labels", "sentence-length", "sentence length"), round(mean_length, 2), spread(typical)))
     ease = "plain" if flesch >= 60 else "fairly plain" if flesch >= 50 else "dense"
     claims.append(Claim("readability", f"Reads as {ease} prose: Flesch reading ease {flesch:.0f}, {measures['mean_word_letters']} letters per word",
                         "readability", round(flesch, 1), spread(typical[len(typical) // 2:])))
@@ -554,20 +549,18 @@ def _communication_style(sentences: list[Sentence], vocabulary: Vocabulary) -> L
     person_examples = [s for s in sentences if set(s.tokens()) & set(person[2]) and not is_instruction(s.text)]
     claims.append(Claim("person", f"Speaks mostly in the {person[0]} ({1000.0 * person[1] / words:.1f} per 1,000 words)", person[0],
                         round(1000.0 * person[1] / words, 2), spread(person_examples)))
-    claims.append(Claim("vocabulary", f"Vocabulary richness (MATTR over 500 words) {measures['mattr_500']:.3f}", "vocabulary richness",
+    claims.append(Claim("vocabulary", language_words.say("vocabulary", mattr=measures["mattr_500"]), language_words.word("labels", "vocabulary", "vocabulary richness"),
                         measures["mattr_500"], spread(sorted(sentences, key=lambda s: (-len(set(s.tokens())), s.index))[:9])))
-    for key, (pattern, description) in DEVICES.items():
+    for key, pattern in DEVICES.items():
         found = ([s for s, n in zip(sentences, lengths) if n <= 6] if pattern is None else matching(sentences, pattern))
         found = [s for s in found if not is_instruction(s.text)]
         rate = 1000.0 * len(found) / words
         measures[f"{key}_per_1000_words"] = round(rate, 2)
         if len(found) >= 2:
-            claims.append(Claim(key, f"{description[0].upper()}{description[1:]}: {plural(len(found), 'sentence')}, {rate:.1f} per 1,000 words",
-                                key, round(rate, 2), spread(found)))
-    method = ("measured over the build set's sentences: sentence length, questions and exclamations per 100 sentences, "
-              "grammatical person per 1,000 words, MATTR (500-word window), Flesch reading ease (vowel-group syllables), "
-              "and rhetorical devices (questions, direct address, tricolon, antithesis, dashes, short sentences) by pattern")
-    return LayerResult("communication-style", method, claims, measures)
+            description = language_words.word("devices", key)
+            claims.append(Claim(key, language_words.say("device", description=description[0].upper() + description[1:], count=len(found), rate=rate),
+                                language_words.word("labels", key), round(rate, 2), spread(found)))
+    return LayerResult("communication-style", language_words.method("communication-style"), claims, measures)
 
 
 # ---------------------------------------------------------------- all layers
@@ -578,14 +571,16 @@ GENERIC = frozenset("thing things way ways lot lots bit kind sort just like real
 
 def content_stopwords(language: str) -> frozenset[str]:
     """Words that never stand for what a statement is about: the language's function words (for English
-    also scikit-learn's list and a few generic nouns and verbs; for another language, its resource
-    file's list)."""
+    also scikit-learn's list and a few generic nouns and verbs; for another language, its closed-class
+    words of ``text.yaml`` and its ``mmos.yaml`` list)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     from lendaria.languages import resources
 
+    if language == "en":
+        return stopwords_for(language) | frozenset(ENGLISH_STOP_WORDS) | GENERIC
     written = ((resources(language) or {}).get("statements") or {}).get("function_words", "")
-    return stopwords_for(language) | (frozenset(ENGLISH_STOP_WORDS) | GENERIC if language == "en" else frozenset(written.split()))
+    return stopwords_for(language) | frozenset(text_resources(language).function_words) | frozenset(written.split())
 
 
 STATEMENT_LANGUAGES = frozenset({"en"})  # the statement layers' rules in code (stages/mmos/meaning.py); others: lendaria/languages
@@ -593,9 +588,7 @@ STATEMENT_LAYERS = ("values-and-beliefs", "mental-models", "habits-and-routines"
 
 
 def not_computed(layer: str, language: str) -> LayerResult:
-    return LayerResult(layer, f"not computed: there are no statement patterns for '{language}' (lendaria/languages has none), "
-                              f"and English patterns are never applied to '{language}' text; with the Anthropic engine Claude "
-                              "describes the layer (its claims pass the quote checks)", [])
+    return LayerResult(layer, wording(language).method("not_computed", language=language), [])
 
 
 def analyse(sentences: list[Sentence], passages: list[tuple[str, str]], language: str, sources: int) -> dict[str, LayerResult]:
@@ -615,7 +608,7 @@ def analyse(sentences: list[Sentence], passages: list[tuple[str, str]], language
 
         statements = (pattern_layers.statement_layers(own, language) if pattern_layers.patterns(language)
                       else {layer: not_computed(layer, language) for layer in STATEMENT_LAYERS})
-    results = {**statements, "recurring-themes": recurring_themes(sentences, passages, stop, sources),
+    results = {**statements, "recurring-themes": recurring_themes(sentences, passages, stop, sources, language),
                "signature-phrases": phrases, "communication-style": communication_style(own, vocabulary, language)}
     for result in results.values():  # a claim without evidence is never published
         result.claims = [claim for claim in result.claims if claim.evidence]

@@ -18,7 +18,8 @@ from typing import Any
 
 from lendaria.languages import resources
 from stages.mmos.evidence import Sentence
-from stages.mmos.layers import MAX_CLAIMS, NOTHING, Claim, LayerResult, _slug, about_groups, spread
+from stages.mmos.layers import MAX_CLAIMS, Claim, LayerResult, _slug, about_groups, spread
+from stages.mmos.wording import wording
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
@@ -43,7 +44,7 @@ def patterns(language: str) -> dict[str, Any] | None:
             "recognition": compiled("recognition"), "tensions": compiled("tensions"),
             "values_not": re.compile(data["values_not"], flags), "habits_not": re.compile(data["habits_not"], flags),
             "models": {k: re.compile(v, flags) for k, v in data["mental_models"].items()},
-            "model_names": data["mental_model_names"], "claims": data["claims"]}
+            "model_names": data["mental_model_names"], "claims": data["claims"], "methods": data["methods"]}
 
 
 def phrase(text: str, language: str, limit: int = 4) -> str:
@@ -136,24 +137,24 @@ def means(layer: str, text: str, language: str) -> bool:
 def statement_layers(own: list[Sentence], language: str) -> dict[str, LayerResult]:
     """The five statement layers of a mind in ``language`` from its patterns."""
     found = patterns(language)
-    texts = found["claims"]
-    source = f"patterns written for '{language}' (lendaria/languages/{language}/mmos.yaml)"
+    texts, language_words = found["claims"], wording(language)
+    source = language_words.fill(found["methods"]["source"], language=language)
 
     values = [(s, v) for s in own if (v := value_object(s.text, language))]
-    views = about_groups([(s, p) for s, (k, p) in values if k == "obj"], lambda k, n: texts["values_object"].format(k=k, n=n))
-    norms = about_groups([(s, p) for s, (k, p) in values if k == "norm"], lambda k, n: texts["values_norm"].format(k=k, n=n), head_word=None)
+    views = about_groups([(s, p) for s, (k, p) in values if k == "obj"], lambda k, n: language_words.fill(texts["values_object"], k=k, n=n))
+    norms = about_groups([(s, p) for s, (k, p) in values if k == "norm"], lambda k, n: language_words.fill(texts["values_norm"], k=k, n=n), head_word=None)
     for claim in norms:
         claim.key = f"norm-{claim.key}"
     value_claims = sorted(views + norms, key=lambda c: (-c.extra["statements"], -c.extra["sources"], c.key))[:MAX_CLAIMS]
 
     habits = [(s, a) for s in own if (a := habit_action(s.text, language))]
-    habit_claims = about_groups(habits, lambda k, n: texts["habits"].format(k=k, n=n), head_word=0)
+    habit_claims = about_groups(habits, lambda k, n: language_words.fill(texts["habits"], k=k, n=n), head_word=0)
 
     seen = [(s, o) for s in own if (o := noticed(s.text, language))]
-    seen_claims = about_groups(seen, lambda k, n: texts["recognition"].format(k=k, n=n))
+    seen_claims = about_groups(seen, lambda k, n: language_words.fill(texts["recognition"], k=k, n=n))
 
     tensions = [(s, sides) for s in own if (sides := tension_sides(s.text, language))]
-    tension_claims = list({_slug(b): Claim(_slug(b), texts["tensions"].format(a=" ".join(a.split()[-12:]), b=" ".join(b.split()[:12])),
+    tension_claims = list({_slug(b): Claim(_slug(b), language_words.fill(texts["tensions"], a=" ".join(a.split()[-12:]), b=" ".join(b.split()[:12])),
                                            " ".join(b.split()[:10]), 1.0, [s], {"statements": 1, "sources": 1})
                            for s, (a, b) in tensions}.values())[:MAX_CLAIMS]
 
@@ -165,22 +166,16 @@ def statement_layers(own: list[Sentence], language: str) -> dict[str, LayerResul
         rate = 1000.0 * len(matched) / words
         measures[f"{kind}_per_1000_words"] = round(rate, 2)
         if len(matched) >= 2:
-            model_claims.append(Claim(kind, texts["mental_models"].format(kind=name[0].upper() + name[1:], n=len(matched),
-                                                                          rate=f"{rate:.1f}".replace(".", ",")),
+            model_claims.append(Claim(kind, language_words.fill(texts["mental_models"], kind=name[0].upper() + name[1:], n=len(matched), rate=rate),
                                       kind, round(rate, 2), spread(matched), {"statements": len(matched)}))
 
-    def result(layer: str, claims: list[Claim], what: str, extra: dict | None = None) -> LayerResult:
-        return LayerResult(layer, f"{what}; {source}" + ("" if claims else f"; {NOTHING}"), claims, extra or {})
+    def result(layer: str, claims: list[Claim], extra: dict[str, Any]) -> LayerResult:
+        return LayerResult(layer, f"{found['methods'][layer]}; {source}" + ("" if claims else f"; {language_words.method('nothing')}"), claims, extra)
 
     return {
-        "values-and-beliefs": result("values-and-beliefs", value_claims, "the person's own evaluative and normative statements, "
-                                     "grouped by what they are about", {"statements": len(values)}),
-        "mental-models": result("mental-models", model_claims, "reasoning forms in the person's own general statements (one-off "
-                                "narration set aside), a form claimed when two or more statements show it", measures),
-        "habits-and-routines": result("habits-and-routines", habit_claims, "the person's own statements of a recurring action "
-                                      "(a state is not an action; a question states no habit)", {"statements": len(habits)}),
-        "recognition-patterns": result("recognition-patterns", seen_claims, "the person's own statements of what they notice",
-                                       {"statements": len(seen)}),
-        "contradictions-and-tensions": result("contradictions-and-tensions", tension_claims, "the person's own statements that "
-                                              "hold two sides at once, both in the first person", {"statements": len(tensions)}),
+        "values-and-beliefs": result("values-and-beliefs", value_claims, {"statements": len(values)}),
+        "mental-models": result("mental-models", model_claims, measures),
+        "habits-and-routines": result("habits-and-routines", habit_claims, {"statements": len(habits)}),
+        "recognition-patterns": result("recognition-patterns", seen_claims, {"statements": len(seen)}),
+        "contradictions-and-tensions": result("contradictions-and-tensions", tension_claims, {"statements": len(tensions)}),
     }

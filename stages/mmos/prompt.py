@@ -1,6 +1,9 @@
 """The mind's Markdown documents from its layer files: ``system_prompts/generalista.md`` (contract
 mmos-creatoros, what CreatorOS speaks with) and ``synthesis/{frameworks,communication-style}.md``
-(contract mmos-synthesis, for people). Jinja2 templates in ``templates/``; pure rendering.
+(contract mmos-synthesis, for people), in the mind's language. Jinja2 templates in ``templates/``
+(English), a language's own in ``lendaria/languages/<code>/mmos-templates/`` (stages.mmos.wording);
+the contract's required section names stay as the contract says, the rest follows the language; pure
+rendering.
 
 Source text enters these documents only as quoted material: a sentence in “curly quotes” followed by
 its citation ``[source_id@start:end]``, or a ``>`` block-quote line. The frame around it is the
@@ -17,8 +20,7 @@ from typing import Any
 from lendaria.documents import render_markdown
 from stages.mmos.evidence import is_instruction
 from stages.mmos.layers import LAYERS
-
-TEMPLATES = Path(__file__).parent / "templates"
+from stages.mmos.wording import wording
 COGNITIVE_LAYERS = ("values-and-beliefs", "mental-models", "recurring-themes", "recognition-patterns", "habits-and-routines",
                     "contradictions-and-tensions")
 PROMPT_CLAIMS = 5  # claims per layer in the system prompt (the synthesis lists them all)
@@ -27,12 +29,17 @@ EXAMPLE_WORDS = (8, 45)
 
 
 @lru_cache(maxsize=None)
-def _template(name: str):
+def _template(name: str, language: str = "en"):
+    """The template ``name`` in ``language`` (its own when it has one, else the English one); the
+    ``num`` filter writes numbers with the language's marks (``{{ words | num(",") }}``: 13,601 / 13.601)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    environment = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined, trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    words = wording(language)
+    environment = Environment(loader=FileSystemLoader([str(folder) for folder in words.template_folders()]),
+                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                              autoescape=False)
     environment.filters["sentence"] = lambda text: text if text.rstrip().endswith((".", "!", "?")) else f"{text}."
+    environment.filters["num"] = words.number
     return environment.get_template(name)
 
 
@@ -75,33 +82,36 @@ def voice_examples(documents: dict[str, dict[str, Any]], limit: int = VOICE_EXAM
     return [quote(s) for s in unique[:limit]]
 
 
-def big_five_section(profile: dict[str, Any] | None) -> dict[str, Any] | None:
+def big_five_section(profile: dict[str, Any] | None, language: str = "en") -> dict[str, Any] | None:
     if not profile or "big_five" not in profile:
         return None
-    traits = [{"name": trait.capitalize(), "score": values["score"], "level": values["level"], "confidence": values["confidence"]}
+    traits = [{"name": wording(language).word("traits", trait), "score": values["score"], "level": values["level"], "confidence": values["confidence"]}
               for trait, values in profile["big_five"].items()]
     return {"method": profile["method"]["name"], "words": profile["words_analysed"], "caveat": profile["caveat"], "traits": traits}
 
 
 def render_prompt(front_matter: dict[str, Any], name: str, documents: dict[str, dict[str, Any]], split: dict[str, Any],
-                  profile: dict[str, Any] | None) -> str:
+                  profile: dict[str, Any] | None, language: str = "en") -> str:
     style = _layer(documents["communication-style"], PROMPT_CLAIMS)
-    body = _template("generalista.md.j2").render(
+    body = _template("generalista.md.j2", language).render(
         name=name, build_words=split["build_words"], held_out_words=split["held_out_words"], sources=split["sources"],
         cognitive=[_layer(documents[layer], PROMPT_CLAIMS) for layer in COGNITIVE_LAYERS], style=style,
         phrases=_layer(documents["signature-phrases"], 12), voice_examples=voice_examples(documents),
-        big_five=big_five_section(profile))
+        big_five=big_five_section(profile, language))
     return render_markdown(front_matter, body)
 
 
-def render_synthesis(front_matter: dict[str, Any], name: str, documents: dict[str, dict[str, Any]], build_words: int) -> str:
+def render_synthesis(front_matter: dict[str, Any], name: str, documents: dict[str, dict[str, Any]], build_words: int,
+                     language: str = "en") -> str:
     kind = front_matter["kind"]
     if kind == "frameworks":
-        body = _template("frameworks.md.j2").render(
+        body = _template("frameworks.md.j2", language).render(
             name=name, build_words=build_words, layers=[_layer(documents[layer]) for layer in LAYERS if layer in front_matter["layers"]])
     else:
         measures = documents["communication-style"].get("measures") or {}
-        body = _template("communication-style.md.j2").render(
-            name=name, build_words=build_words, measures=[(k.replace("_", " "), v) for k, v in measures.items()],
+        words = wording(language)
+        body = _template("communication-style.md.j2", language).render(
+            name=name, build_words=build_words, measures=[(words.word("measures", k, k.replace("_", " ")), words.number(v))
+                                                          for k, v in measures.items()],
             style=_layer(documents["communication-style"]), phrases=_layer(documents["signature-phrases"]))
     return render_markdown(front_matter, body)

@@ -12,7 +12,7 @@ use to score a text against a mind.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +29,12 @@ from lendaria.fileio import sha256_bytes
 from stages.mmos import analysis, fidelity, kb, layers, state
 from stages.mmos.evidence import build_sentences
 from stages.mmos.prompt import render_prompt, render_synthesis
+from stages.mmos.wording import wording
 from stages.mmos.fidelity import MindText, Verifier
 from stages.mmos.pool import load_pool
 from lendaria.text import language_code
-from stages.mmos.space import CHUNK_WORDS, language_of
-from stages.mmos.split import Passage, Split, passages, split, text_of
+from stages.mmos.space import CHUNK_WORDS, detectable_languages, language_of
+from stages.mmos.split import Passage, Split, passages, set_aside_other_languages, split, text_of
 from stages.mmos.voice import voice_profile
 
 LAYER_CONTRACT = "mmos-layer"
@@ -58,6 +59,8 @@ class MmosResult:
     self_check: dict[str, Any]
     written: list[str] = field(default_factory=list)
     claims: dict[str, int] = field(default_factory=dict)  # per layer
+    set_aside: dict[str, int] = field(default_factory=dict)  # words in another language than the mind's, per language
+    language: str = ""
 
     def summary(self) -> str:
         inputs = "with InnerLens's fragments" if self.with_innerlens else "without InnerLens outputs (from the sources only)"
@@ -65,7 +68,13 @@ class MmosResult:
         return (f"{self.slug}: {self.gate['own_words']:,} own words in {self.gate['sources']} sources, {inputs}; "
                 f"build {self.build_words:,} / held out {self.held_out_words:,} words. {describe_check(self.self_check)} "
                 f"{len(self.claims)} analysis layers with {sum(self.claims.values())} cited claims, "
-                f"synthesis, system prompt and knowledge base; {changed}.")
+                f"synthesis, system prompt and knowledge base; {changed}.{self.set_aside_note()}")
+
+    def set_aside_note(self) -> str:
+        if not self.set_aside:
+            return ""
+        languages = ", ".join(f"{words:,} in {code}" for code, words in self.set_aside.items())
+        return f" Set aside (another language than the mind's {self.language}, not analysed): {languages} words."
 
 
 def describe_check(check: dict[str, Any]) -> str:
@@ -134,19 +143,23 @@ def fragments_by_source(catalog: Catalog, slug: str) -> dict[str, list[tuple[int
     return result
 
 
-def kb_index(slug: str, catalog: Catalog, chunks: list[dict[str, Any]], topics: list[dict[str, Any]]) -> dict[str, Any]:
+def kb_index(slug: str, catalog: Catalog, chunks: list[dict[str, Any]], topics: list[dict[str, Any]], language: str) -> dict[str, Any]:
     return {"mind": slug, "chunks_file": catalog.relative(catalog.kb_chunks_file(slug)), "chunks": len(chunks),
             "words": sum(c["words"] for c in chunks), "built_from": "the build set only (never the held-out spans)",
             "method": {"chunks": "the build set's passages: whole paragraphs, about 250 words, each with its span",
-                       "topics": "TF-IDF (English stop words, sublinear tf) grouped by Ward agglomerative clustering of the "
-                                 "unit-length vectors; labels: the terms of highest mean weight",
+                       "topics": wording(language).method("kb_topics", stop_words=wording(language).word("kb", "stop_words",
+                                                                                                       kb.stop_words_note(language))),
                        "retrieval": "TF-IDF cosine similarity between the question and each chunk (lendaria ask)"},
             "topics": topics}
 
 
-def build_set(sources: list[Source]) -> tuple[Split, dict[str, str]]:
+def build_set(sources: list[Source], language: str | None = None) -> tuple[Split, dict[str, str]]:
+    """The split of the sources' passages in ``language`` (passages in another language set aside and
+    counted), and the bodies by source id."""
     bodies = {s.source_id: s.body for s in sources}
-    return split([passages(s.source_id, s.body) for s in sources]), bodies
+    kept, aside = set_aside_other_languages([passages(s.source_id, s.body) for s in sources],
+                                            lambda p: bodies[p.source_id][p.start:p.end], language, language_of)
+    return replace(split(kept), set_aside=aside), bodies
 
 
 def run_mmos(mind_slug: str, outputs_root: Path, settings: Settings) -> MmosResult:
@@ -168,19 +181,22 @@ def analyse_mind(catalog: Catalog, mind_slug: str, settings: Settings, session: 
     gate = viability(sources, settings.mmos_min_words)
     check_gate(mind_slug, gate)
     with_innerlens = catalog.fragments_file(mind_slug).is_file() and catalog.profile_file(mind_slug).is_file()
-    cut, bodies = build_set(sources)
+    language, language_from = mind_language(metadata, [s.body for s in sources])
+    cut, bodies = build_set(sources, language if language in detectable_languages() else None)  # else it cannot be told apart
     build, held_out = cut.build, cut.held_out
     build_texts = text_of(bodies, build)
     if sum(p.words for p in build) < 2 * CHUNK_WORDS:
+        aside = "".join(f" {words:,} words in {code} were set aside: not the mind's language ({language}); if that is wrong, "
+                        "correct `language:` in mind.yaml." for code, words in cut.set_aside.items())
         raise ViabilityGateFailed(f"{mind_slug}: the build set has fewer than {2 * CHUNK_WORDS:,} words, too few to calibrate "
-                                  "voice fidelity; add more of the person's text.")
-    language, language_from = mind_language(metadata, build_texts)
+                                  f"voice fidelity; add more of the person's text.{aside}")
     mind = MindText.of(mind_slug, metadata.get("name") or mind_slug, language, build_texts, text_of(bodies, cut.chunks))
     check = self_check(mind)
     fragments = fragments_by_source(catalog, mind_slug) if with_innerlens else None
     profile = voice_profile(mind_slug, mind, build_texts, cut, gate, with_innerlens, fragments)
     chunks = kb.chunk_records(mind_slug, build, bodies, fragments)
-    topics = kb.assign_topics(chunks)
+    kb_language = language_code(metadata.get("language")) or "en"  # as the layers and `ask` read it
+    topics = kb.assign_topics(chunks, kb_language)
     registry = get_registry()
     voice_path, fidelity_path = catalog.voice_profile_file(mind_slug), catalog.fidelity_file(mind_slug)
     chunks_path, index_path = catalog.kb_chunks_file(mind_slug), catalog.kb_index_file(mind_slug)
@@ -192,12 +208,12 @@ def analyse_mind(catalog: Catalog, mind_slug: str, settings: Settings, session: 
     knowledge = {chunks_path: validated_text(catalog, chunks_path, "".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) + "\n"
                                                                        for c in chunks)),
                  index_path: validated_text(catalog, index_path, dump_yaml({"contract": registry.latest(KB_INDEX_CONTRACT).ref,
-                                                                        **kb_index(mind_slug, catalog, chunks, topics)}))}
+                                                                        **kb_index(mind_slug, catalog, chunks, topics, kb_language)}))}
     written += [catalog.relative(p) for p, text in knowledge.items() if write_text_if_changed(p, text)]
     # the layers, synthesis and prompt cite spans that the checks compare with the held-out spans just written
     mind_written, claims = write_mind(catalog, mind_slug, metadata, build, held_out, bodies, fragments, session)
     return MmosResult(mind_slug, gate, with_innerlens, sum(p.words for p in build), sum(p.words for p in held_out), check,
-                      written + mind_written, claims)
+                      written + mind_written, claims, cut.set_aside, language)
 
 
 def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: list[Passage], held_out: list[Passage],
@@ -210,7 +226,7 @@ def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: lis
     sentences = build_sentences(build, bodies, metadata.get("name"), language)
     results = layers.analyse(sentences, [(p.source_id, bodies[p.source_id][p.start:p.end]) for p in build], language, len(bodies))
     added = analysis.enrich(slug, results, sentences, session, language)
-    documents = {layer: analysis.document(slug, result, fragments, added.get(layer)) for layer, result in results.items()}
+    documents = {layer: analysis.document(slug, result, fragments, added.get(layer), language) for layer, result in results.items()}
     texts = {catalog.layer_file(slug, layer): validated_text(catalog, catalog.layer_file(slug, layer),
                                                               dump_yaml({"contract": registry.latest(LAYER_CONTRACT).ref, **doc}))
              for layer, doc in documents.items()}
@@ -220,7 +236,7 @@ def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: lis
                          ("communication-style", ["communication-style", "signature-phrases"])):
         path = catalog.synthesis_file(slug, kind)
         front = {"contract": registry.latest(SYNTHESIS_CONTRACT).ref, "mind": slug, "kind": kind, "layers": chosen}
-        texts[path] = validated_text(catalog, path, render_synthesis(front, name, documents, build_words))
+        texts[path] = validated_text(catalog, path, render_synthesis(front, name, documents, build_words, language))
     profile_path = catalog.profile_file(slug)
     profile = load_yaml(profile_path.read_text(encoding="utf-8")) if profile_path.is_file() else None
     inputs = [catalog.voice_profile_file(slug), catalog.fidelity_file(slug)] + ([profile_path] if profile else [])
@@ -232,7 +248,7 @@ def write_mind(catalog: Catalog, slug: str, metadata: dict[str, Any], build: lis
              "big_five": "present" if profile and "big_five" in profile else "absent", "inputs": input_hashes}
     split_counts = {"build_words": build_words, "held_out_words": sum(p.words for p in held_out), "sources": len(bodies)}
     prompt_path = catalog.system_prompt_file(slug)
-    texts[prompt_path] = validated_text(catalog, prompt_path, render_prompt(front, name, documents, split_counts, profile))
+    texts[prompt_path] = validated_text(catalog, prompt_path, render_prompt(front, name, documents, split_counts, profile, language))
     written = [catalog.relative(p) for p, text in texts.items() if write_text_if_changed(p, text)]
     return written, {layer: len(doc["claims"]) for layer, doc in documents.items()}
 
@@ -315,7 +331,7 @@ def load_index(outputs_root: Path, slug: str, public_only: bool = False) -> kb.I
         public = {e["source_id"] for e in read_metadata(catalog, slug).get("sources") or []
                   if e.get("classification", "PUBLIC") == "PUBLIC"}
         records = [r for r in records if r["source_id"] in public]
-    return kb.Index.build(records)
+    return kb.Index.build(records, language_code(read_metadata(catalog, slug).get("language")) or "en")
 
 
 def answer(outputs_root: Path, slug: str, question: str, top: int, settings: Settings) -> dict[str, Any]:

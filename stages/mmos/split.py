@@ -13,12 +13,17 @@ evenly over each source's length, as many as it takes for the held-out set to ho
 is therefore inside sources as well as across them, interleaved over each source's length. The
 held-out text is never used to build a profile, prompt, knowledge base or example; the fidelity
 self-check scores it.
+
+**Passages in another language** than the mind's (detected on passages of :data:`LANGUAGE_MIN_WORDS`
+words or more) are set aside before the split: they are in neither set, and the split counts their
+words per language, so a mind whose sources mix languages is analysed in its own language only.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 PASSAGE_WORDS = 250
 CHUNK_WORDS = 2_000
@@ -29,6 +34,7 @@ HELD_OUT_MAX_SHARE = 0.30
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=[ \t]*\n[ \t]*\n|\s*\Z)", re.DOTALL)  # trailing blanks stay outside
 _SENTENCE = re.compile(r"\S.*?(?:[.!?…][\"'”’)\]]*(?=\s)|\Z)", re.DOTALL)
 _WORD = re.compile(r"\S+")
+LANGUAGE_MIN_WORDS = 50  # a shorter passage (a greeting, a list of names) does not name its language reliably
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,27 @@ class Split:
     build: list[Passage]  # in source order
     held_out: list[Passage]  # in source order
     chunks: list[Passage]  # the held-out chunks as spans (consecutive passages of one source), in source order
+    set_aside: dict[str, int] = field(default_factory=dict)  # words of passages in another language, per language
+
+
+def set_aside_other_languages(by_source: list[list[Passage]], text: Callable[[Passage], str], language: str | None,
+                              detect: Callable[[str], str | None]) -> tuple[list[list[Passage]], dict[str, int]]:
+    """The passages of each source in ``language`` (or too short to tell), and the words of the others
+    per detected language. ``detect`` names a text's language (None when unsure); no ``language``, no
+    filtering."""
+    if not language:
+        return by_source, {}
+    kept: list[list[Passage]] = []
+    aside: dict[str, int] = {}
+    for source in by_source:
+        kept.append([])
+        for passage in source:
+            found = detect(text(passage)) if passage.words >= LANGUAGE_MIN_WORDS else None
+            if found and found != language:
+                aside[found] = aside.get(found, 0) + passage.words
+            else:
+                kept[-1].append(passage)
+    return kept, dict(sorted(aside.items()))
 
 
 def split(by_source: list[list[Passage]]) -> Split:

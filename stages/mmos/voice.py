@@ -71,6 +71,7 @@ def voice_profile(slug: str, mind: MindText, build_texts: list[str], cut: Split,
                     "in turn (most chunks first) and spread evenly over each source's length: at least 15% and 2,500 words, "
                     "at most 30%",
             "held_out": [_cited(c, fragments) for c in cut.chunks],
+            **({"set_aside": cut.set_aside} if cut.set_aside else {}),
         },
         "distinctive_words": distinctive(space.words, z[:n]),
         "distinctive_ngrams": distinctive(space.ngrams, z[n:]),
