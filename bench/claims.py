@@ -62,8 +62,9 @@ def claim_key(claim: dict) -> str:
     return f"{claim['id']}|{spans}"
 
 
-def extra_texts(ids: list[str], mirror: Path, folder: Path) -> dict[str, tuple[str, Path]]:
-    """Held-out writers of the fidelity pool's fetched texts, written to ``folder``: {slug: (name, file)}."""
+def extra_texts(ids: list[str], mirror: Path, folder: Path) -> dict[str, tuple[str, Path, str]]:
+    """Held-out writers of the fidelity pool's fetched texts, written to ``folder``: {slug: (name, file,
+    language)} (a Portuguese writer's mind declares Portuguese and is analysed with its patterns)."""
     from stages.mmos._build import pool_texts
 
     entries = {e["id"]: e for e in pool_texts.load_sources(REPO / "stages" / "mmos" / "_build" / "pool-sources.yaml")}
@@ -73,11 +74,11 @@ def extra_texts(ids: list[str], mirror: Path, folder: Path) -> dict[str, tuple[s
             raise SystemExit(f"error: {pool_id} is not a writer of stages/mmos/_build/pool-sources.yaml")
         path = folder / f"{pool_id}.txt"
         path.write_text(pool_texts.author_text(entries[pool_id], mirror), encoding="utf-8")
-        found[pool_id] = (entries[pool_id]["author"], path)
+        found[pool_id] = (entries[pool_id]["author"], path, entries[pool_id].get("language", "en"))
     return found
 
 
-def build_minds(corpus: Path, root: Path, extra: dict[str, tuple[str, Path]] | None = None) -> dict[str, Path]:
+def build_minds(corpus: Path, root: Path, extra: dict[str, tuple[str, Path, str]] | None = None) -> dict[str, Path]:
     """Each mind's layer folder after an offline MMOS run: the demo from a copy of its committed
     outputs (its sources and InnerLens files), the corpus authors (and ``extra`` writers) from their
     text through ETL."""
@@ -90,11 +91,11 @@ def build_minds(corpus: Path, root: Path, extra: dict[str, tuple[str, Path]] | N
     out = root / "outputs"
     shutil.copytree(REPO / "outputs" / "minds" / DEMO, out / "minds" / DEMO)
     run_mmos(DEMO, out, settings)
-    files = {slug: (name, sorted((corpus / folder).glob("*.txt"))) for slug, (name, folder) in CORPUS_MINDS.items()}
-    files.update({slug: (name, [path]) for slug, (name, path) in (extra or {}).items()})
-    for slug, (name, paths) in files.items():
+    files = {slug: (name, sorted((corpus / folder).glob("*.txt")), "en") for slug, (name, folder) in CORPUS_MINDS.items()}
+    files.update({slug: (name, [path], language) for slug, (name, path, language) in (extra or {}).items()})
+    for slug, (name, paths, language) in files.items():
         spec = root / f"{slug}.yaml"
-        spec.write_text(dump_yaml({"slug": slug, "name": name, "language": "en",
+        spec.write_text(dump_yaml({"slug": slug, "name": name, "language": language,
                                    "sources": [{"path": str(f.resolve()), "type": "book"} for f in paths]}))
         run_etl(spec, out, settings)
         run_mmos(slug, out, settings)

@@ -80,7 +80,11 @@ def run(
     outputs: Optional[Path] = OutputsOption,
     persist: bool = typer.Option(True, "--persist/--no-persist", help="Persist each stage's outputs into the database."),
     course: Optional[List[str]] = CoursesOption,
-    force: bool = typer.Option(False, "--force", help="Run every stage even when its inputs, parameters and code are unchanged."),
+    force: bool = typer.Option(False, "--force", help="Run every stage even when its inputs, parameters and code are unchanged, "
+                               "and ask the engine again instead of reading paid answers from the response cache."),
+    max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0, metavar="USD",
+                                             help="The run's cost budget (default LENDARIA_MAX_COST_USD): a call that could "
+                                                  "exceed it is not sent and the run stops, saying what was left undone."),
 ) -> None:
     """Run the pipeline for one mind through Prefect: a local server started on first use and reused
     (PREFECT_API_URL: your server; LENDARIA_PREFECT=ephemeral: a temporary API). A stage whose inputs,
@@ -113,7 +117,7 @@ def run(
     collect_garbage_again()
     with run_settings(settings):
         state = pipeline(mind=mind, stages=stages, outputs=str(root), persist=persist, courses=course, force=force,
-                         return_state=True)
+                         max_cost=max_cost, return_state=True)
     link = flow_run_url(state.state_details.flow_run_id) if target.keeps_history else None
     try:
         results = state.result()
@@ -151,7 +155,11 @@ def runs(
 
 def describe_engine_totals(totals: dict) -> str:
     """One line of a run's engine use: calls, tokens (with cache writes and reads) and cost."""
-    return (f"{totals['calls']} engine call{'s' if totals['calls'] != 1 else ''}, "
+    counts = [f"{totals[key]} {label}" for key, label in (("cached", "from the response cache"),
+                                                          ("skipped", "not sent (budget)"), ("rate_limited", "HTTP 429 retried"))
+              if totals.get(key)]
+    return (f"{totals['calls']} engine call{'s' if totals['calls'] != 1 else ''}"
+            + (f" ({', '.join(counts)})" if counts else "") + ", "
             f"{totals['input_tokens']:,} input / {totals['output_tokens']:,} output tokens "
             f"({totals['cache_write_tokens']:,} cache write, {totals['cache_read_tokens']:,} cache read), "
             f"${totals['cost_usd']:.4f}")

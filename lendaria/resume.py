@@ -40,7 +40,7 @@ STATE_VERSION = 1
 NEUTRAL_SETTINGS = ("outputs", "home", "prefect", "prefect_port", "prefect_start_timeout", "prefect_heartbeats",
                     "review_timeout", "review_poll_seconds", "db_connect_retries", "db_connect_backoff",
                     "db_connect_timeout", "engine_concurrency", "engine_timeout", "engine_max_retries", "dask",
-                    "dask_workers", "result_storage")
+                    "dask_workers", "result_storage", "engine_cache", "max_cost_usd")
 SECRETS = ("anthropic_api_key", "database_url", "supabase_service_role_key")
 
 

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     engine_prices: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="USD per million tokens by model ({input, output, cache_write, cache_read}); overrides the built-in list prices.")
     anthropic_base_url: str | None = Field(None, description="Messages API base URL (a proxy, or a local stub in tests).")
+    engine_cache: bool = Field(True, description="Read engine answers paid for in an earlier run from the response cache (--force: false).")
+    max_cost_usd: float | None = Field(None, ge=0, description="Cost budget of one run in USD: a call that could exceed it is not sent and the run stops.")
 
     # Services used by later stages (never logged; see README "Configuration").
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")

@@ -217,3 +217,26 @@ def test_collect_tasks_are_cached_by_content_so_only_a_changed_source_is_extract
     changed = collect_states(str(tmp_path / "c"))
     assert [name for name, state in changed.items() if state != "Cached"] == ["collect notes-on-uncertainty.txt"], changed
     assert "One more line about the tide." in next((tmp_path / "c" / "minds" / DEMO_SLUG / "sources").glob("notes-on-uncertainty-*.md")).read_text()
+
+
+def test_a_run_over_its_budget_stops_at_the_first_call_even_in_an_optional_stage(prefect_harness, tmp_path, monkeypatch,
+                                                                                   anthropic_stub):
+    """`max_cost` (lendaria run --max-cost): InnerLens's Claude rating could exceed $0.001, so it is not sent
+    and the whole run stops there (an optional stage stopped by the budget does not let later stages spend),
+    with ETL's files complete and no InnerLens file written."""
+    from flows.pipeline import pipeline
+    from lendaria.engines.budget import BudgetExceeded
+    from lendaria.settings import get_settings
+
+    for name, value in {"ANTHROPIC_API_KEY": "sk-ant-test-budget-0123456789", "LENDARIA_ENGINE": "anthropic",
+                        "LENDARIA_ANTHROPIC_BASE_URL": anthropic_stub.base_url}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(BudgetExceeded, match="innerlens.big_five .*was not sent"):
+            pipeline(mind=str(DEMO_SPEC), outputs=str(tmp_path), persist=False, max_cost=0.001)
+    finally:
+        get_settings.cache_clear()
+    assert anthropic_stub.messages_sent() == 0
+    mind = tmp_path / "minds" / "iris-valente"
+    assert (mind / "sources" / "metadata.yaml").is_file() and not (mind / "analysis").exists()

@@ -16,7 +16,16 @@ This module adds what a pipeline step needs on top:
   ``<source_material index="N">`` blocks (a literal tag inside a passage is escaped so it cannot close or
   open a block), the payload as JSON in an ``<input_json>`` block, and the system prompt says that
   instructions found inside them must not be followed.
-* **A process-wide concurrency limit** (``engine_concurrency``) shared by all parallel tasks.
+* **A process-wide concurrency limit** (``engine_concurrency``) shared by all parallel tasks, and
+  **pacing below the API's rate limits**: every answer's ``anthropic-ratelimit-*`` headers (requests
+  and input / output tokens remaining, and when they reset) are kept process-wide; a request that would
+  go past what remains waits for the reset instead of drawing a 429. The 429s the SDK still retries are
+  counted on the call (``rate_limited``).
+* **Answers paid for once** (:mod:`lendaria.engines.cache`): an identical call is read back from the
+  response cache and recorded as ``cached``, at no cost.
+* **A cost budget** (:mod:`lendaria.engines.budget`): with a limit, each request's worst case is
+  counted with the API's token counter (free) and reserved before it is sent; a request that could go
+  over is not sent.
 * **Accounting**: tokens (incl. cache writes / reads), cost from a price table, duration, repairs.
 * **Errors** after the SDK's retries become one sentence (:class:`EngineUnavailableError`), never
   carrying the API key nor a chained traceback with request details.
@@ -27,10 +36,12 @@ exceptions, reprs or :class:`EngineCall` records.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,6 +49,7 @@ import anthropic
 from pydantic import BaseModel, ValidationError
 
 from lendaria.engines.base import Capability, CallContext, EngineCall, EngineUnavailableError, In, Out
+from lendaria.engines.cache import CacheKey, ResponseCache, sha256_text
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +109,81 @@ def concurrency_gate(size: int) -> threading.BoundedSemaphore:
         return _GATE
 
 
+# --- rate limits ------------------------------------------------------------------------------------------------
+
+RATE_LIMIT_HEADER = "anthropic-ratelimit-{kind}-{what}"
+RATE_LIMIT_KINDS = ("requests", "input-tokens", "output-tokens")
+MAX_PACING_WAIT = 60.0  # seconds: never wait longer for a reset the API announced
+_RETRIES = threading.local()  # 429 answers seen by this thread's requests (the SDK retries them itself)
+
+
+def _count_429(response: Any) -> None:
+    if getattr(response, "status_code", None) == 429:
+        _RETRIES.count = getattr(_RETRIES, "count", 0) + 1
+
+
+def seen_429() -> int:
+    return getattr(_RETRIES, "count", 0)
+
+
+def _reset_at(value: str | None) -> float | None:
+    """An ``...-reset`` header (RFC 3339) as epoch seconds."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+class RateLimits:
+    """What the API last said remains of each rate limit, shared by every request of this process.
+    :meth:`take` returns how long a request must wait to stay below them, and counts it as sent (so
+    parallel requests see what their neighbours use); :meth:`update` takes the API's figures."""
+
+    def __init__(self, clock: Any = time.time):
+        self._lock = threading.Lock()
+        self._clock = clock
+        self.remaining: dict[str, float] = {}
+        self.reset: dict[str, float] = {}
+
+    def update(self, headers: Any) -> None:
+        with self._lock:
+            for kind in RATE_LIMIT_KINDS:
+                remaining = headers.get(RATE_LIMIT_HEADER.format(kind=kind, what="remaining"))
+                if remaining is not None:
+                    try:
+                        self.remaining[kind] = float(remaining)
+                    except ValueError:
+                        continue
+                    reset = _reset_at(headers.get(RATE_LIMIT_HEADER.format(kind=kind, what="reset")))
+                    if reset is not None:
+                        self.reset[kind] = reset
+
+    def take(self, input_tokens: int, output_tokens: int) -> float:
+        """Seconds to wait before a request of about these tokens, and count it as sent."""
+        need = {"requests": 1, "input-tokens": input_tokens, "output-tokens": output_tokens}
+        with self._lock:
+            now = self._clock()
+            wait = 0.0
+            for kind, amount in need.items():
+                left, reset = self.remaining.get(kind), self.reset.get(kind)
+                if left is None or reset is None or reset <= now:
+                    continue
+                if left < amount:
+                    wait = max(wait, reset - now)
+            for kind, amount in need.items():
+                if kind in self.remaining:
+                    self.remaining[kind] = self.remaining[kind] - amount
+            if wait:
+                for kind in need:  # after the wait the budget is the API's again: its next answer says
+                    self.remaining.pop(kind, None)
+            return min(wait, MAX_PACING_WAIT)
+
+
+RATE_LIMITS = RateLimits()
+
+
 # --- prices -----------------------------------------------------------------------------------------------------
 
 def price_table(overrides: dict[str, dict[str, float]] | None = None) -> dict[str, dict[str, float]]:
@@ -137,6 +224,13 @@ def escape_material(text: str) -> str:
 def payload_json(payload: BaseModel) -> str:
     """The payload as JSON; ``<`` is written ``\\u003c`` (same JSON value) so no string in it can close a tag."""
     return payload.model_dump_json(indent=2).replace("<", "\\u003c")
+
+
+def approximate_tokens(request: dict[str, Any]) -> int:
+    """A local approximation of a request's input tokens (about 4 characters per token), for pacing
+    and for estimates made without the API."""
+    text = json.dumps([request.get("system"), request.get("tools"), request.get("messages")], ensure_ascii=False)
+    return -(-len(text) // 4)
 
 
 def tool_name(capability: Capability) -> str:
@@ -195,7 +289,8 @@ class AnthropicEngine:
 
     name = "anthropic"
 
-    def __init__(self, settings: Any, *, client: Any = None):
+    def __init__(self, settings: Any, *, client: Any = None, cache: ResponseCache | None = None,
+                 rate_limits: RateLimits | None = None):
         self.model: str = getattr(settings, "engine_model", None) or DEFAULT_MODEL
         self.max_tokens = int(getattr(settings, "engine_max_tokens", None) or DEFAULT_MAX_TOKENS)
         self.timeout = float(getattr(settings, "engine_timeout", None) or DEFAULT_TIMEOUT)
@@ -211,8 +306,11 @@ class AnthropicEngine:
                 raise EngineUnavailableError(
                     "ANTHROPIC_API_KEY is not set", hint="Set it to use the Anthropic engine, or use LENDARIA_ENGINE=offline.")
             client = anthropic.Anthropic(api_key=secret.get_secret_value(), base_url=self.base_url,
-                                         max_retries=self.max_retries, timeout=self.timeout)
+                                         max_retries=self.max_retries, timeout=self.timeout,
+                                         http_client=anthropic.DefaultHttpxClient(event_hooks={"response": [_count_429]}))
         self._client = client
+        self.cache = cache
+        self.rate_limits = rate_limits or RATE_LIMITS
 
     def __repr__(self) -> str:
         return f"AnthropicEngine(model={self.model!r}, base_url={self.host!r})"
@@ -254,6 +352,11 @@ class AnthropicEngine:
         usage = {"input_tokens": 0, "output_tokens": 0, "cache_write_tokens": 0, "cache_read_tokens": 0}
         served_model = self.model
         repairs = 0
+        key = self.cache_key(capability, context, request, messages[0]["content"])
+        hit = self._cached(capability, context, key, started)
+        if hit is not None:
+            return hit
+        retried_before = seen_429()
 
         def record(note: str | None = None) -> EngineCall:
             prices = prices_for(served_model, self.prices)
@@ -265,10 +368,10 @@ class AnthropicEngine:
             return EngineCall(capability=capability.name, engine=self.name, model=served_model, step=context.step,
                               mind=context.mind, correlation_id=context.correlation_id, cost_usd=cost,
                               duration_ms=int((time.perf_counter() - started) * 1000), repairs=repairs, note=note,
-                              **usage)
+                              rate_limited=seen_429() - retried_before, **usage)
 
         while True:
-            message = self._create(capability, context, messages=messages, **request)
+            message = self._send(capability, context, messages=messages, **request)
             served_model = getattr(message, "model", None) or served_model
             self._add_usage(usage, getattr(message, "usage", None))
             tool_use = next((b for b in message.content if b.type == "tool_use" and b.name == name), None)
@@ -282,6 +385,9 @@ class AnthropicEngine:
                     problem = exc
                 else:
                     call = record()
+                    if self.cache is not None:
+                        self.cache.put(key, {"model": served_model, "output": result.model_dump(mode="json"),
+                                             "paid": {"cost_usd": call.cost_usd, **usage}})
                     log.info("%s: %s via %s, %d in / %d out / %d cache write / %d cache read tokens, $%.6f, %d ms, "
                              "%d repair(s) [%s]", context.step, capability.name, call.model, call.input_tokens,
                              call.output_tokens, call.cache_write_tokens, call.cache_read_tokens, call.cost_usd,
@@ -301,6 +407,79 @@ class AnthropicEngine:
             log.warning("%s: %s output invalid (%s); asking for one repair [%s]", context.step, capability.name,
                         "; ".join(lines[:MAX_REPORTED_ERRORS]), context.correlation_id)
             messages = self._repair_turns(messages, message, tool_use, name, lines)
+
+    # -- the response cache -------------------------------------------------------------------------------------
+
+    def cache_key(self, capability: Capability, context: CallContext, request: dict[str, Any], user_text: str) -> CacheKey:
+        """What decides the answer (see :mod:`lendaria.engines.cache`): the instructions' version covers
+        the system text after the cached prefix, the tool's schema and the output cap."""
+        instructions = json.dumps({"system": request["system"][-1]["text"], "tools": request["tools"],
+                                   "max_tokens": request["max_tokens"]}, sort_keys=True)
+        return CacheKey(model=self.model, capability=capability.name, instructions_sha256=sha256_text(instructions),
+                        input_sha256=sha256_text(user_text), prefix_sha256=sha256_text(context.stable_prefix or ""))
+
+    def _cached(self, capability: Capability[In, Out], context: CallContext, key: CacheKey, started: float
+                ) -> tuple[Out, EngineCall] | None:
+        record = self.cache.get(key) if self.cache is not None else None
+        if record is None:
+            return None
+        try:
+            result = capability.output_model.model_validate(record["output"])
+        except (KeyError, ValidationError):
+            return None  # an answer this version cannot read is asked again
+        paid = (record.get("paid") or {}).get("cost_usd", 0.0)
+        call = EngineCall(capability=capability.name, engine=self.name, model=record.get("model") or self.model,
+                          step=context.step, mind=context.mind, correlation_id=context.correlation_id,
+                          duration_ms=int((time.perf_counter() - started) * 1000), cached=True,
+                          note=f"cached: answered from the response cache (paid ${paid:.6f} in an earlier run)")
+        log.info("%s: %s answered from the response cache [%s]", context.step, capability.name, context.correlation_id)
+        return result, call
+
+    # -- budget and rate limits around each request ----------------------------------------------------------------
+
+    def count_tokens(self, request: dict[str, Any]) -> int:
+        """Input tokens of a request, by the API's token-counting endpoint (free, sends no message)."""
+        fields = {k: request[k] for k in ("model", "system", "tools", "tool_choice", "messages") if k in request}
+        try:
+            return int(self._client.messages.count_tokens(**fields).input_tokens)
+        except anthropic.AnthropicError as exc:
+            message, hint = self._describe("token count", exc)
+        raise EngineUnavailableError(message, hint=hint) from None
+
+    def worst_case_usd(self, input_tokens: int) -> float:
+        """The most a request of ``input_tokens`` can cost: every input token at the dearer of the input
+        and cache-write prices, and ``max_tokens`` of output."""
+        prices = prices_for(self.model, self.prices)
+        if prices is None:
+            return 0.0
+        per_input = max(prices["input"], prices["cache_write"])
+        return round((input_tokens * per_input + self.max_tokens * prices["output"]) / 1_000_000, 6)
+
+    def _send(self, capability: Capability, context: CallContext, **request: Any) -> Any:
+        """One request, within the run's budget (reserved before, settled after) and paced below the
+        API's rate limits."""
+        budget = context.budget
+        input_tokens, worst = None, 0.0
+        if budget is not None:
+            input_tokens = self.count_tokens(request)
+            worst = self.worst_case_usd(input_tokens)
+            budget.reserve(worst, f"{context.step} ({capability.name}{f' for {context.mind}' if context.mind else ''})")
+        estimate = input_tokens if input_tokens is not None else approximate_tokens(request)
+        wait = self.rate_limits.take(estimate, self.max_tokens)
+        if wait > 0:
+            log.info("%s: waiting %.1f s for the API's rate limit to reset [%s]", context.step, wait, context.correlation_id)
+            time.sleep(wait)
+        actual = 0.0
+        try:
+            message = self._create(capability, context, **request)
+            prices = prices_for(getattr(message, "model", None) or self.model, self.prices)
+            used = {"input_tokens": 0, "output_tokens": 0, "cache_write_tokens": 0, "cache_read_tokens": 0}
+            self._add_usage(used, getattr(message, "usage", None))
+            actual = cost_usd(prices, **used) if prices else 0.0
+            return message
+        finally:
+            if budget is not None:
+                budget.settle(worst, actual)
 
     @staticmethod
     def _repair_turns(messages: list[dict[str, Any]], message: Any, tool_use: Any, name: str,
@@ -335,7 +514,9 @@ class AnthropicEngine:
         gate = concurrency_gate(self.concurrency)
         with gate:
             try:
-                return self._client.messages.create(**request, extra_headers={CORRELATION_HEADER: correlation})
+                raw = self._client.messages.with_raw_response.create(**request, extra_headers={CORRELATION_HEADER: correlation})
+                self.rate_limits.update(raw.headers)
+                return raw.parse()
             except anthropic.AnthropicError as exc:
                 message, hint = self._describe(capability.name, exc)
             # raised outside the except block: no implicit chaining to the SDK error and its request

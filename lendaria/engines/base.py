@@ -52,7 +52,7 @@ class Capability(Generic[In, Out]):
 
 
 @dataclass(frozen=True)
-class CallContext:
+class CallContext:  # noqa: D101 - documented below
     """Who is asking: the step and mind, the run's correlation id, and text to share across calls.
 
     ``stable_prefix`` is long text that stays the same across calls for one mind (its system prompt,
@@ -64,6 +64,7 @@ class CallContext:
     correlation_id: str = "local"
     stable_prefix: str | None = None
     passages: tuple[str, ...] = ()
+    budget: object | None = None  # the run's lendaria.engines.budget.Budget, when it has a cost limit
 
 
 @dataclass
@@ -84,6 +85,9 @@ class EngineCall:
     duration_ms: int = 0
     repairs: int = 0  # extra turns spent fixing invalid structured output
     note: str | None = None  # e.g. "auto: no ANTHROPIC_API_KEY, used offline"
+    cached: bool = False  # answered from the response cache: no request, nothing paid in this run
+    skipped: bool = False  # not sent: it could have taken the run over its cost budget
+    rate_limited: int = 0  # HTTP 429 answers the SDK retried during this call
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -103,6 +107,10 @@ class CallLedger:
         totals: dict[str, float | int] = {key: sum(getattr(c, key) for c in self.calls) for key in keys}
         totals["cost_usd"] = round(sum(c.cost_usd for c in self.calls), 6)
         totals["calls"] = len(self.calls)
+        totals["sent"] = sum(1 for c in self.calls if c.engine != "offline" and not c.cached and not c.skipped)
+        totals["cached"] = sum(1 for c in self.calls if c.cached)
+        totals["skipped"] = sum(1 for c in self.calls if c.skipped)
+        totals["rate_limited"] = sum(c.rate_limited for c in self.calls)
         return totals
 
     def engines(self) -> list[str]:

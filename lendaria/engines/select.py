@@ -59,5 +59,7 @@ def choose_engine(settings: Settings) -> EngineChoice:
                                      hint="Set the key, or use LENDARIA_ENGINE=offline (or auto).")
     from lendaria.engines.anthropic_engine import AnthropicEngine
 
-    engine = AnthropicEngine(settings)
+    from lendaria.engines.cache import cache_for
+
+    engine = AnthropicEngine(settings, cache=cache_for(settings))
     return EngineChoice(engine, fallback=OfflineEngine() if mode == "auto" else None)

@@ -17,6 +17,7 @@ from typing import Iterator
 from pydantic import BaseModel
 
 from lendaria.engines.base import Capability, CallContext, CallLedger, EngineCall, EngineUnavailableError, Out
+from lendaria.engines.budget import Budget, BudgetExceeded
 from lendaria.engines.offline import OfflineEngine
 from lendaria.engines.select import EngineChoice, choose_engine
 from lendaria.settings import Settings
@@ -30,6 +31,7 @@ class EngineSession:
     choice: EngineChoice
     correlation_id: str
     ledger: CallLedger = field(default_factory=CallLedger)
+    budget: Budget | None = None  # the run's cost limit (LENDARIA_MAX_COST_USD / --max-cost)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -44,8 +46,14 @@ class EngineSession:
     def run(self, capability: Capability, payload: BaseModel, *, step: str, mind: str | None = None,
             stable_prefix: str | None = None, passages: tuple[str, ...] = ()) -> Out:
         context = CallContext(step=step, mind=mind, correlation_id=self.correlation_id,
-                              stable_prefix=stable_prefix, passages=passages)
-        result, call = self.choice.run(capability, payload, context)
+                              stable_prefix=stable_prefix, passages=passages, budget=self.budget)
+        try:
+            result, call = self.choice.run(capability, payload, context)
+        except BudgetExceeded as exc:  # the call that was not sent is on the ledger too
+            with self._lock:
+                self.ledger.add(EngineCall(capability=capability.name, engine=self.choice.name, model=None, step=step, mind=mind,
+                                           correlation_id=self.correlation_id, skipped=True, note=exc.message))
+            raise
         with self._lock:
             self.ledger.add(call)
         return result
@@ -76,7 +84,8 @@ def open_session(settings: Settings, correlation_id: str) -> EngineSession:
             if choice.fallback is None:
                 raise
             choice = EngineChoice(OfflineEngine(), note=f"auto: {exc.message.rstrip('.')}; used offline")
-    return EngineSession(choice, correlation_id)
+    budget = Budget(settings.max_cost_usd) if settings.max_cost_usd is not None and choice.name != "offline" else None
+    return EngineSession(choice, correlation_id, budget=budget)
 
 
 @contextmanager

@@ -9,7 +9,9 @@ false``, so a test that forgot to script a response fails fast).
 Prompt caching is simulated when a body's ``usage`` is :data:`AUTO_USAGE`: the stub takes the request's
 cache prefix (tools + system blocks up to the last one with ``cache_control``), reports it as
 ``cache_creation_input_tokens`` the first time and as ``cache_read_input_tokens`` afterwards, and
-estimates the other tokens at about 4 characters per token.
+estimates the other tokens at about 4 characters per token. ``POST /v1/messages/count_tokens`` (the
+free token counter) answers with the same estimate of a request's input (prefix and rest), without
+using the script.
 """
 
 from __future__ import annotations
@@ -120,7 +122,11 @@ class AnthropicStub:
         return self
 
     def bodies(self) -> list[dict]:
-        return [r["body"] for r in self.requests]
+        """The bodies of the Messages requests (not the token counts)."""
+        return [r["body"] for r in self.requests if r["path"].split("?")[0] == "/v1/messages"]
+
+    def messages_sent(self) -> int:
+        return len(self.bodies())
 
     # -- serving -----------------------------------------------------------------------------------------------
 
@@ -131,6 +137,13 @@ class AnthropicStub:
             body = json.loads(raw or b"null")
         except ValueError:
             body = raw.decode("utf-8", "replace")
+        if handler.path.split("?")[0] == "/v1/messages/count_tokens":
+            with self._lock:
+                self.requests.append({"path": handler.path, "headers": {k.lower(): v for k, v in handler.headers.items()},
+                                      "body": body})
+            prefix, rest = self._token_parts(body if isinstance(body, dict) else {})
+            self._send(handler, 200, {}, {"input_tokens": prefix + rest})
+            return
         with self._lock:
             self.requests.append({"path": handler.path, "headers": {k.lower(): v for k, v in handler.headers.items()},
                                   "body": body})
@@ -181,13 +194,23 @@ class AnthropicStub:
             answer["usage"] = self._simulated_usage(request, answer)
         return answer
 
-    def _simulated_usage(self, request: dict, answer: dict) -> dict[str, int]:
+    @staticmethod
+    def _split(request: dict) -> tuple[str, str]:
+        """(cached prefix, rest) of a request, as the text the token estimate counts."""
         system = request.get("system") or []
         if isinstance(system, str):
             system = [{"type": "text", "text": system}]
         marked = [i for i, block in enumerate(system) if isinstance(block, dict) and block.get("cache_control")]
         prefix = json.dumps([request.get("tools"), system[: marked[-1] + 1]], sort_keys=True) if marked else ""
         rest = json.dumps([system[marked[-1] + 1:] if marked else system, request.get("messages")], sort_keys=True)
+        return prefix, rest
+
+    def _token_parts(self, request: dict) -> tuple[int, int]:
+        prefix, rest = self._split(request)
+        return -(-len(prefix) // 4), -(-len(rest) // 4)
+
+    def _simulated_usage(self, request: dict, answer: dict) -> dict[str, int]:
+        prefix, rest = self._split(request)
         prefix_tokens = -(-len(prefix) // 4)
         write = read = 0
         if prefix:

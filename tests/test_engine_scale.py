@@ -1,0 +1,166 @@
+"""Claude at a team's scale (issue 25), against the local stand-in for the Messages API: answers paid
+for once (the response cache), a cost budget that holds, pacing below the API's rate limits and 429s
+counted, and the ledger that says which calls were cached, skipped or retried."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from lendaria.engines import anthropic_engine
+from lendaria.engines.anthropic_engine import AnthropicEngine, RateLimits
+from lendaria.engines.budget import BudgetExceeded
+from lendaria.engines.capabilities import SUMMARISE_PASSAGES, PassagesInput
+from lendaria.engines.session import engine_session, open_session
+from lendaria.settings import Settings
+from tests.support.anthropic_stub import AUTO_USAGE, error_body, message_with_tool_use, ok
+
+KEY = "sk-ant-test-scale-0123456789"
+PASSAGE = ("The tide keeps better notes than we do. I walk the same strand every morning and count what the sea "
+           "left, because a count written down is a memory that does not flatter. ")
+
+
+def summary_answer(text: str = PASSAGE) -> tuple:
+    point = {"text": text[:40], "passage": 0, "start": 0, "end": 40}
+    return ok(message_with_tool_use("submit_summarise_passages", {"summary": "Counting the shore.", "key_points": [point]},
+                                    usage=AUTO_USAGE))
+
+
+def claude(stub, home, **values) -> Settings:
+    return Settings(home=home, engine="anthropic", anthropic_api_key=KEY, anthropic_base_url=stub.base_url,
+                    **{"engine_cache": True, **values})
+
+
+def summarise(session, passage: str = PASSAGE) -> None:
+    session.run(SUMMARISE_PASSAGES, PassagesInput(passages=[passage]), step="test.summary", mind="iris-valente",
+                stable_prefix="You analyse the writing of Iris Valente. " * 50, passages=(passage,))
+
+
+# ---- 1. answers paid for once ----------------------------------------------------------------------------------
+
+def test_an_identical_call_in_a_later_run_is_read_back_and_costs_nothing(tmp_path, anthropic_stub):
+    anthropic_stub.respond(summary_answer(), summary_answer(), summary_answer())
+    first = open_session(claude(anthropic_stub, tmp_path / "home"), "run-1")
+    summarise(first)
+    paid = first.ledger.calls[0]
+    assert paid.cost_usd > 0 and not paid.cached and anthropic_stub.messages_sent() == 1
+
+    again = open_session(claude(anthropic_stub, tmp_path / "home"), "run-2")  # a later run, same call
+    summarise(again)
+    [call] = again.ledger.calls
+    assert call.cached and call.cost_usd == 0 and call.input_tokens == 0 and anthropic_stub.messages_sent() == 1
+    assert again.ledger.totals()["sent"] == 0 and again.ledger.totals()["cached"] == 1 and "paid $" in call.note
+
+    changed = open_session(claude(anthropic_stub, tmp_path / "home"), "run-3")
+    summarise(changed, PASSAGE + "One more sentence changes the input.")
+    assert anthropic_stub.messages_sent() == 2 and not changed.ledger.calls[0].cached  # a new input is asked
+
+    forced = open_session(claude(anthropic_stub, tmp_path / "home", engine_cache=False), "run-4")  # --force
+    summarise(forced)
+    assert anthropic_stub.messages_sent() == 3 and not forced.ledger.calls[0].cached
+
+
+def test_a_second_identical_stage_run_makes_no_api_call_and_reports_nothing_spent(tmp_path, corpus, anthropic_stub):
+    """InnerLens with Claude's Big Five rating, run again on the same inputs in a fresh outputs folder (so
+    the stage itself runs again): the rating is read back, 0 messages, $0, the same profile byte for byte."""
+    from stages.etl.run import run_etl
+    from stages.innerlens import llm_rating
+    from stages.innerlens.run import run_innerlens
+    from tests.conftest import write_spec
+
+    words = (corpus / "henry-david-thoreau" / "walden.txt").read_text().split()[:4000]
+    (tmp_path / "walden.txt").write_text("\n\n".join(" ".join(words[i:i + 150]) for i in range(0, len(words), 150)) + "\n")
+    home, out = tmp_path / "home", tmp_path / "out"
+    run_etl(write_spec(tmp_path, [{"path": "walden.txt"}], language="en"), out, Settings(home=home))
+    second = tmp_path / "second"
+    shutil.copytree(out, second)
+    offline = run_innerlens("test-mind", out, Settings(home=home))
+    ids = [json.loads(line)["id"] for line in offline.fragments_path.read_text().splitlines()]
+    answer = {trait: {"score": 55, "rationale": f"The material shows {trait}.", "evidence": ids[:2]} for trait in llm_rating.TRAITS}
+    anthropic_stub.respond(ok(message_with_tool_use("submit_rate_big_five", answer, usage=AUTO_USAGE)))
+
+    with engine_session(claude(anthropic_stub, home), "run-a") as session:
+        run_innerlens("test-mind", out, claude(anthropic_stub, home))
+    assert session.ledger.totals()["sent"] == 1 and session.ledger.totals()["cost_usd"] > 0
+    with engine_session(claude(anthropic_stub, home), "run-b") as session:
+        result = run_innerlens("test-mind", second, claude(anthropic_stub, home))
+    totals = session.ledger.totals()
+    assert anthropic_stub.messages_sent() == 1 and totals["sent"] == 0 and totals["cached"] == 1 and totals["cost_usd"] == 0
+    assert result.written  # the stage ran, and wrote what the first run wrote
+    profile = "minds/test-mind/analysis/psychometric-profile.yaml"
+    assert (second / profile).read_bytes() == (out / profile).read_bytes()
+
+
+# ---- 3. a budget that holds ------------------------------------------------------------------------------------
+
+def test_a_run_stops_before_the_call_that_could_exceed_its_budget_and_never_overspends(tmp_path, anthropic_stub):
+    limit = 0.05
+    for _ in range(30):
+        anthropic_stub.respond(summary_answer())
+    session = open_session(claude(anthropic_stub, tmp_path / "home", engine_max_tokens=1000, max_cost_usd=limit), "run-b")
+    sent = 0
+    with pytest.raises(BudgetExceeded) as stopped:
+        for n in range(30):
+            summarise(session, f"{PASSAGE} Day {n}.")
+            sent += 1
+    assert 1 <= sent < 30 and anthropic_stub.messages_sent() == sent  # the refused request was never sent
+    totals = session.ledger.totals()
+    assert totals["cost_usd"] <= limit and totals["skipped"] == 1 and session.ledger.calls[-1].skipped
+    message = str(stopped.value)
+    assert "was not sent" in message and f"of the run's ${limit:.4f}" in message and "--max-cost" in message
+    counted = [r for r in anthropic_stub.requests if r["path"].endswith("/count_tokens")]
+    assert len(counted) == sent + 1  # each request's worst case was counted first, with the free counter
+
+
+def test_a_stage_stopped_by_the_budget_writes_nothing_half_done(tmp_path, corpus, anthropic_stub):
+    from stages.etl.run import run_etl
+    from stages.innerlens.run import run_innerlens
+    from tests.conftest import write_spec
+
+    words = (corpus / "henry-david-thoreau" / "walden.txt").read_text().split()[:4000]
+    (tmp_path / "walden.txt").write_text("\n\n".join(" ".join(words[i:i + 150]) for i in range(0, len(words), 150)) + "\n")
+    home, out = tmp_path / "home", tmp_path / "out"
+    run_etl(write_spec(tmp_path, [{"path": "walden.txt"}], language="en"), out, Settings(home=home))
+    settings = claude(anthropic_stub, home, max_cost_usd=0.001)
+    with engine_session(settings, "run-c"), pytest.raises(BudgetExceeded, match="Spent \\$0.0000 of the run's \\$0.0010"):
+        run_innerlens("test-mind", out, settings)
+    assert anthropic_stub.messages_sent() == 0
+    assert not (out / "minds" / "test-mind" / "analysis").exists()  # no fragments, no profile: nothing half-written
+
+
+# ---- 5. rate limits --------------------------------------------------------------------------------------------
+
+def test_pacing_waits_for_the_reset_when_the_api_says_nothing_remains():
+    now = [1_000.0]
+    limits = RateLimits(clock=lambda: now[0])
+    reset = datetime.fromtimestamp(now[0] + 7, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    limits.update({"anthropic-ratelimit-requests-remaining": "2", "anthropic-ratelimit-requests-reset": reset,
+                   "anthropic-ratelimit-input-tokens-remaining": "5000", "anthropic-ratelimit-input-tokens-reset": reset})
+    assert limits.take(1000, 100) == 0 and limits.take(1000, 100) == 0  # two requests remain: no wait
+    assert limits.take(1000, 100) == pytest.approx(7)  # the third waits for the reset
+    limits.update({"anthropic-ratelimit-input-tokens-remaining": "500", "anthropic-ratelimit-input-tokens-reset": reset})
+    assert limits.take(1000, 100) == pytest.approx(7)  # too few input tokens left for this request
+    now[0] += 8
+    assert limits.take(1000, 100) == 0  # past the reset
+
+
+def test_the_engine_paces_below_the_headers_and_counts_429s(tmp_path, anthropic_stub, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr(anthropic_engine.time, "sleep", waits.append)
+    reset = (datetime.now(timezone.utc) + timedelta(seconds=30)).isoformat().replace("+00:00", "Z")
+    anthropic_stub.respond(
+        (429, {"retry-after": "0", "x-should-retry": "true"}, error_body("rate_limit_error", "slow down")),
+        (*summary_answer()[:1], {"anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-reset": reset},
+         *summary_answer()[2:]),
+        summary_answer())
+    engine = AnthropicEngine(claude(anthropic_stub, tmp_path / "home"), rate_limits=RateLimits())
+    with engine_session(claude(anthropic_stub, tmp_path / "home"), "run-r") as session:
+        session.choice.primary = engine
+        summarise(session)
+        summarise(session, PASSAGE + " Another day.")
+    first, second = session.ledger.calls
+    assert first.rate_limited == 1 and second.rate_limited == 0 and session.ledger.totals()["rate_limited"] == 1
+    assert any(25 <= w <= 30 for w in waits)  # waited for the announced reset before the second call
