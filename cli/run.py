@@ -85,6 +85,8 @@ def run(
     max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0, metavar="USD",
                                              help="The run's cost budget (default LENDARIA_MAX_COST_USD): a call that could "
                                                   "exceed it is not sent and the run stops, saying what was left undone."),
+    estimate: bool = typer.Option(False, "--estimate", help="Print, per stage, the Claude calls the run would make, their tokens "
+                                  "and cost (interactive and batched), and exit without sending any message."),
 ) -> None:
     """Run the pipeline for one mind through Prefect: a local server started on first use and reused
     (PREFECT_API_URL: your server; LENDARIA_PREFECT=ephemeral: a temporary API). A stage whose inputs,
@@ -97,6 +99,12 @@ def run(
 
     settings = get_settings()
     root = outputs_root(outputs)
+    if estimate:
+        from lendaria.engines.estimate import estimate_run, render
+
+        for line in render(estimate_run(mind, check_stages(stages), root, settings, course)):
+            typer.echo(line)
+        return
     for name in check_stages(stages):  # each pack's pre-flight: bad local input fails here, before Prefect
         if get_pack(name).preflight:
             load(get_pack(name).preflight)(mind, root, settings)

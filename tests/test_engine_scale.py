@@ -164,3 +164,51 @@ def test_the_engine_paces_below_the_headers_and_counts_429s(tmp_path, anthropic_
     first, second = session.ledger.calls
     assert first.rate_limited == 1 and second.rate_limited == 0 and session.ledger.totals()["rate_limited"] == 1
     assert any(25 <= w <= 30 for w in waits)  # waited for the announced reset before the second call
+
+
+# ---- 4. an estimate before the run -----------------------------------------------------------------------------
+
+def test_the_estimate_sends_no_message_and_counts_the_input_of_the_real_run(tmp_path, anthropic_stub):
+    """The demo's InnerLens and MMOS with Claude: estimated first (token counts only), then run for real
+    against the stand-in; the estimate's input tokens (outside and inside the cached prefix) are the real
+    run's within 5 %."""
+    from lendaria.engines.estimate import estimate_run, render
+    from lendaria.engines.session import engine_session
+    from stages.innerlens import llm_rating
+    from stages.innerlens.run import run_innerlens
+    from stages.mmos.run import run_mmos
+    from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG
+
+    settings = claude(anthropic_stub, tmp_path / "home")
+    report = estimate_run(DEMO_SLUG, ["innerlens", "mmos"], COMMITTED_OUTPUTS, settings)
+    assert anthropic_stub.messages_sent() == 0 and report["problems"] == {} and "token counter" in report["counted"]
+    estimated = {stage: row["input_tokens"] + row["cache_write_tokens"] + row["cache_read_tokens"]
+                 for stage, row in report["stages"].items()}
+    assert set(estimated) == {"innerlens", "mmos"} and report["stages"]["mmos"]["calls"] >= 3
+    assert all(row["batched_usd"] == pytest.approx(row["cost_usd"] / 2, abs=1e-6) and row["cost_usd"] > 0
+               for row in report["stages"].values())
+    lines = render(report)
+    assert lines[-1].startswith("No message was sent") and any(line.startswith("total") for line in lines)
+
+    rating = {trait: {"score": 50, "rationale": "Typical.", "evidence": ["x"]} for trait in llm_rating.TRAITS}
+    anthropic_stub.respond(ok(message_with_tool_use("submit_rate_big_five", rating, usage=AUTO_USAGE)))
+    anthropic_stub.always(ok(message_with_tool_use("submit_analyse_layer", {"claims": []}, usage=AUTO_USAGE)))
+    out = tmp_path / "out"
+    shutil.copytree(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG, out / "minds" / DEMO_SLUG)
+    real = {}
+    for stage, run in (("innerlens", run_innerlens), ("mmos", run_mmos)):
+        with engine_session(settings, f"real-{stage}") as session:
+            run(DEMO_SLUG, out, settings)
+        real[stage] = sum(c.input_tokens + c.cache_write_tokens + c.cache_read_tokens for c in session.ledger.calls)
+        assert len(session.ledger.calls) == report["stages"][stage]["calls"]
+    for stage in real:
+        assert abs(estimated[stage] - real[stage]) <= 0.05 * real[stage], (stage, estimated[stage], real[stage])
+
+
+def test_the_estimate_without_a_key_says_it_approximates(tmp_path):
+    from lendaria.engines.estimate import estimate_run
+    from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG
+
+    report = estimate_run(DEMO_SLUG, ["innerlens"], COMMITTED_OUTPUTS, Settings(home=tmp_path / "home", engine_cache=True))
+    assert "local approximation" in report["counted"] and report["stages"]["innerlens"]["calls"] == 1
+    assert report["stages"]["innerlens"]["input_tokens"] > 1000

@@ -338,17 +338,21 @@ class AnthropicEngine:
 
     # -- one call ----------------------------------------------------------------------------------------------
 
+    def request_for(self, capability: Capability[In, Out], payload: In, context: CallContext) -> dict[str, Any]:
+        """The Messages request of one call (model, cap, system blocks, the forced tool, the user turn)."""
+        name = tool_name(capability)
+        tool = {"name": name, "description": f"Submit the result of: {capability.description}",
+                "input_schema": capability.output_model.model_json_schema()}
+        return {"model": self.model, "max_tokens": self.max_tokens, "system": build_system(capability, context),
+                "tools": [tool], "tool_choice": {"type": "tool", "name": name},
+                "messages": [{"role": "user", "content": build_user_text(payload, context)}]}
+
     def run(self, capability: Capability[In, Out], payload: In, context: CallContext) -> tuple[Out, EngineCall]:
         payload = capability.check_input(payload)
         started = time.perf_counter()
         name = tool_name(capability)
-        tool = {"name": name, "description": f"Submit the result of: {capability.description}",
-                "input_schema": capability.output_model.model_json_schema()}
-        request = {
-            "model": self.model, "max_tokens": self.max_tokens, "system": build_system(capability, context),
-            "tools": [tool], "tool_choice": {"type": "tool", "name": name},
-        }
-        messages: list[dict[str, Any]] = [{"role": "user", "content": build_user_text(payload, context)}]
+        request = self.request_for(capability, payload, context)
+        messages: list[dict[str, Any]] = request.pop("messages")
         usage = {"input_tokens": 0, "output_tokens": 0, "cache_write_tokens": 0, "cache_read_tokens": 0}
         served_model = self.model
         repairs = 0

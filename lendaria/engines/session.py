@@ -90,7 +90,13 @@ def open_session(settings: Settings, correlation_id: str) -> EngineSession:
 
 @contextmanager
 def engine_session(settings: Settings, correlation_id: str) -> Iterator[EngineSession]:
-    session = open_session(settings, correlation_id)
+    with installed(open_session(settings, correlation_id)) as session:
+        yield session
+
+
+@contextmanager
+def installed(session: EngineSession) -> Iterator[EngineSession]:
+    """``session`` as the one the stages called in this block use."""
     token = _SESSION.set(session)
     try:
         yield session
