@@ -85,6 +85,8 @@ def run(
     max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0, metavar="USD",
                                              help="The run's cost budget (default LENDARIA_MAX_COST_USD): a call that could "
                                                   "exceed it is not sent and the run stops, saying what was left undone."),
+    batch: bool = typer.Option(False, "--batch", help="Send bulk work (layer analysis, research, lesson drafts) to Claude as Message Batches, at "
+                               "half price; a run stopped while it is pending resumes it (LENDARIA_ENGINE_BATCH)."),
     estimate: bool = typer.Option(False, "--estimate", help="Print, per stage, the Claude calls the run would make, their tokens "
                                   "and cost (interactive and batched), and exit without sending any message."),
 ) -> None:
@@ -100,7 +102,8 @@ def run(
     settings = get_settings()
     root = outputs_root(outputs)
     if estimate:
-        from lendaria.engines.estimate import estimate_run, render
+        from flows.estimate import estimate_run
+        from lendaria.engines.estimate import render
 
         for line in render(estimate_run(mind, check_stages(stages), root, settings, course)):
             typer.echo(line)
@@ -125,7 +128,7 @@ def run(
     collect_garbage_again()
     with run_settings(settings):
         state = pipeline(mind=mind, stages=stages, outputs=str(root), persist=persist, courses=course, force=force,
-                         max_cost=max_cost, return_state=True)
+                         max_cost=max_cost, batch=batch or None, return_state=True)
     link = flow_run_url(state.state_details.flow_run_id) if target.keeps_history else None
     try:
         results = state.result()
@@ -163,7 +166,7 @@ def runs(
 
 def describe_engine_totals(totals: dict) -> str:
     """One line of a run's engine use: calls, tokens (with cache writes and reads) and cost."""
-    counts = [f"{totals[key]} {label}" for key, label in (("cached", "from the response cache"),
+    counts = [f"{totals[key]} {label}" for key, label in (("cached", "from the response cache"), ("batched", "in Message Batches"),
                                                           ("skipped", "not sent (budget)"), ("rate_limited", "HTTP 429 retried"))
               if totals.get(key)]
     return (f"{totals['calls']} engine call{'s' if totals['calls'] != 1 else ''}"

@@ -95,14 +95,15 @@ def record_run_task(slug: str, run: dict) -> None:
 @flow(name="pipeline")
 def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = None, persist: bool = True,
              courses: list[str] | None = None, force: bool = False, engine: str | None = None,
-             max_cost: float | None = None) -> dict[str, dict]:
+             max_cost: float | None = None, batch: bool | None = None) -> dict[str, dict]:
     """Run the requested stages (default: all) for ``mind`` (slug or path to mind.yaml); after each
     stage, persist its contract files (``persist=False`` to skip the database). ``courses``: the
     courses CreatorOS builds (default: every course whose brief names the mind). ``force``: run every
     stage even when its inputs are unchanged, and ask the engine again instead of reading answers paid
     for in an earlier run from the response cache. ``engine``: offline, anthropic or auto for this run
     (default: LENDARIA_ENGINE). ``max_cost``: the run's cost budget in USD (default:
-    LENDARIA_MAX_COST_USD); a call that could exceed it is not sent and the run stops.
+    LENDARIA_MAX_COST_USD); a call that could exceed it is not sent and the run stops. ``batch``: send
+    bulk work as one Message Batch at half price (default: LENDARIA_ENGINE_BATCH).
 
     The run's correlation id is this flow run's id: it is on every log record, engine call, database
     row and metric of the run. The result has one entry per stage and ``run`` (id, engine, totals)."""
@@ -113,7 +114,8 @@ def pipeline(mind: str, stages: list[str] | None = None, outputs: str | None = N
     started = datetime.now(timezone.utc)
     names = check_stages(stages)
     named = set(stages or [])  # stages the caller asked for by name: they must complete (no graceful degrade)
-    with overridden(engine=engine, max_cost_usd=max_cost, engine_cache=False if force else None) as settings, correlation(run_id), engine_session(settings, run_id) as session, \
+    with overridden(engine=engine, max_cost_usd=max_cost, engine_cache=False if force else None,
+                    engine_batch=batch) as settings, correlation(run_id), engine_session(settings, run_id) as session, \
             dask_cluster(settings) as dask:
         root = outputs or str(settings.outputs)
         slug = slug_of(mind)

@@ -40,7 +40,8 @@ STATE_VERSION = 1
 NEUTRAL_SETTINGS = ("outputs", "home", "prefect", "prefect_port", "prefect_start_timeout", "prefect_heartbeats",
                     "review_timeout", "review_poll_seconds", "db_connect_retries", "db_connect_backoff",
                     "db_connect_timeout", "engine_concurrency", "engine_timeout", "engine_max_retries", "dask",
-                    "dask_workers", "result_storage", "engine_cache", "max_cost_usd")
+                    "dask_workers", "result_storage", "engine_cache", "max_cost_usd", "engine_batch",
+                    "engine_batch_poll_seconds", "engine_batch_wait")
 SECRETS = ("anthropic_api_key", "database_url", "supabase_service_role_key")
 
 

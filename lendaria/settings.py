@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     anthropic_base_url: str | None = Field(None, description="Messages API base URL (a proxy, or a local stub in tests).")
     engine_cache: bool = Field(True, description="Read engine answers paid for in an earlier run from the response cache (--force: false).")
     max_cost_usd: float | None = Field(None, ge=0, description="Cost budget of one run in USD: a call that could exceed it is not sent and the run stops.")
+    engine_batch: bool = Field(False, description="Send bulk work (layer analysis, course research, lesson drafts) as Message Batches, at half price, instead of call by call.")
+    engine_batch_poll_seconds: float = Field(30.0, gt=0, description="Seconds between two looks at a pending Message Batch.")
+    engine_batch_wait: float = Field(86_400.0, gt=0, description="Seconds a run waits for its Message Batch; then it stops, and running it again resumes the same batch.")
 
     # Services used by later stages (never logged; see README "Configuration").
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")

@@ -12,6 +12,7 @@ import pytest
 
 from lendaria.engines import anthropic_engine
 from lendaria.engines.anthropic_engine import AnthropicEngine, RateLimits
+from lendaria.engines.batches import BatchPending
 from lendaria.engines.budget import BudgetExceeded
 from lendaria.engines.capabilities import SUMMARISE_PASSAGES, PassagesInput
 from lendaria.engines.session import engine_session, open_session
@@ -172,7 +173,8 @@ def test_the_estimate_sends_no_message_and_counts_the_input_of_the_real_run(tmp_
     """The demo's InnerLens and MMOS with Claude: estimated first (token counts only), then run for real
     against the stand-in; the estimate's input tokens (outside and inside the cached prefix) are the real
     run's within 5 %."""
-    from lendaria.engines.estimate import estimate_run, render
+    from flows.estimate import estimate_run
+    from lendaria.engines.estimate import render
     from lendaria.engines.session import engine_session
     from stages.innerlens import llm_rating
     from stages.innerlens.run import run_innerlens
@@ -206,9 +208,105 @@ def test_the_estimate_sends_no_message_and_counts_the_input_of_the_real_run(tmp_
 
 
 def test_the_estimate_without_a_key_says_it_approximates(tmp_path):
-    from lendaria.engines.estimate import estimate_run
+    from flows.estimate import estimate_run
     from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG
 
     report = estimate_run(DEMO_SLUG, ["innerlens"], COMMITTED_OUTPUTS, Settings(home=tmp_path / "home", engine_cache=True))
     assert "local approximation" in report["counted"] and report["stages"]["innerlens"]["calls"] == 1
     assert report["stages"]["innerlens"]["input_tokens"] > 1000
+
+
+# ---- 2. Message Batches ----------------------------------------------------------------------------------------
+
+def scripted_layer_answers(out) -> list[tuple]:
+    """For each layer MMOS would ask Claude about in the demo: an answer citing two of the sentences shown."""
+    from lendaria.catalog import Catalog
+    from lendaria.collected import read_metadata, read_sources
+    from stages.mmos import analysis, layers
+    from stages.mmos.evidence import build_sentences
+    from stages.mmos.run import build_set
+    from tests.conftest import DEMO_SLUG
+
+    catalog = Catalog(out)
+    metadata = read_metadata(catalog, DEMO_SLUG)
+    cut, bodies = build_set(read_sources(catalog, DEMO_SLUG, metadata), "en")
+    sentences = build_sentences(cut.build, bodies, metadata.get("name"))
+    results = layers.analyse(sentences, [(p.source_id, bodies[p.source_id][p.start:p.end]) for p in cut.build], "en", len(bodies))
+    answers = []
+    for layer in layers.LAYERS:
+        shown = analysis.candidates(layer, results[layer], sentences)
+        if shown:
+            claims = [{"label": f"finding {n}", "claim": f"A {layer} finding ({n}).",
+                       "evidence": [{"sentence": n + 1, "quote": " ".join(shown[n].text.split()[:5])}]} for n in range(min(2, len(shown)))]
+            answers.append(ok(message_with_tool_use("submit_analyse_layer", {"claims": claims}, usage=AUTO_USAGE)))
+    return answers
+
+
+def test_a_batched_run_killed_while_pending_resumes_its_batch_and_ends_as_the_interactive_run(tmp_path, anthropic_stub):
+    from stages.mmos.run import run_mmos
+    from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, snapshot
+
+    def demo(name):
+        out = tmp_path / name
+        shutil.copytree(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG, out / "minds" / DEMO_SLUG)
+        return out
+
+    interactive = demo("interactive")
+    answers = scripted_layer_answers(interactive)
+    anthropic_stub.respond(*answers)
+    run_mmos(DEMO_SLUG, interactive, claude(anthropic_stub, tmp_path / "home-i"))
+    sent_interactively = anthropic_stub.messages_sent()
+    assert sent_interactively == len(answers) >= 3
+
+    batched = demo("batched")
+    anthropic_stub.respond(*answers)  # the same answers, given to the batch's requests in order
+    anthropic_stub.batch_polls_pending = 10_000  # the batch stays pending: the first run gives up (as if killed)
+    settings = claude(anthropic_stub, tmp_path / "home-b", engine_batch=True, engine_batch_poll_seconds=0.01,
+                      engine_batch_wait=0.05)
+    with pytest.raises(BatchPending, match="still being processed.*resumes this batch"):
+        run_mmos(DEMO_SLUG, batched, settings)
+    assert anthropic_stub.batch_submissions() == 1 and anthropic_stub.messages_sent() == sent_interactively
+
+    anthropic_stub.batch_polls_pending = 0  # the batch has ended by the time the run is retried
+    with engine_session(settings, "run-retry") as session:
+        run_mmos(DEMO_SLUG, batched, settings)
+    assert anthropic_stub.batch_submissions() == 1  # resumed by its id: no second batch
+    calls = session.ledger.calls
+    assert len(calls) == len(answers) and all(c.batched and c.cost_usd > 0 for c in calls)
+    produced, expected = snapshot(batched / "minds" / DEMO_SLUG), snapshot(interactive / "minds" / DEMO_SLUG)
+    assert produced.keys() == expected.keys()
+    assert [name for name in expected if produced[name] != expected[name]] == []
+    assert b"anthropic" in produced["analysis/layers/values-and-beliefs.yaml"]  # Claude's claims are in, as interactively
+
+
+def test_a_batched_course_sends_its_research_and_first_drafts_as_batches_and_nothing_twice(tmp_path, anthropic_stub):
+    """CreatorOS with --batch: the research call and the six lessons' first drafts go as two Message
+    Batches; each lesson then finds its draft in the response cache (no interactive message), and the
+    course ends as the interactive build of the same answers does."""
+    from stages.creatoros.run import build_course
+    from tests.conftest import COMMITTED_OUTPUTS, DEMO_SLUG, snapshot
+    from tests.test_creatoros import COURSE, RESEARCH_ANSWER, held_out_text, lesson_answer
+
+    def course(name):
+        out = tmp_path / name
+        shutil.copytree(COMMITTED_OUTPUTS / "minds" / DEMO_SLUG, out / "minds" / DEMO_SLUG)
+        (out / "courses" / COURSE).mkdir(parents=True)
+        shutil.copy(COMMITTED_OUTPUTS / "courses" / COURSE / "COURSE-BRIEF.md", out / "courses" / COURSE)
+        return out
+
+    interactive, batched = course("interactive"), course("batched")
+    draft = ok(message_with_tool_use("submit_write_lesson", lesson_answer(held_out_text(interactive)), usage=AUTO_USAGE))
+    research = ok(message_with_tool_use("submit_research_course", RESEARCH_ANSWER, usage=AUTO_USAGE))
+    anthropic_stub.respond(research, *[draft] * 6)
+    build_course(COURSE, interactive, claude(anthropic_stub, tmp_path / "home-i"))
+    assert anthropic_stub.messages_sent() == 7
+
+    anthropic_stub.respond(research, *[draft] * 6)
+    settings = claude(anthropic_stub, tmp_path / "home-b", engine_batch=True, engine_batch_poll_seconds=0.01)
+    with engine_session(settings, "run-course") as session:
+        build_course(COURSE, batched, settings)
+    assert anthropic_stub.batch_submissions() == 2 and anthropic_stub.messages_sent() == 7  # no interactive message
+    calls = session.ledger.calls
+    assert sum(c.batched for c in calls) == 7 and sum(c.cached for c in calls) == 6 and sum(c.cost_usd for c in calls if c.cached) == 0
+    produced, expected = snapshot(batched / "courses"), snapshot(interactive / "courses")
+    assert [name for name in expected if produced.get(name) != expected[name]] == []

@@ -193,3 +193,20 @@ def test_portuguese_statement_layers_come_from_the_patterns_written_for_portugue
     assert labels["contradictions-and-tensions"] and labels["mental-models"] == ["conditional"]
     cited = [e for layer in STATEMENT_LAYERS for c in results[layer].claims for e in c.evidence]
     assert all(not e.other for e in cited) and not any("disse" in e.text for e in cited)
+
+
+def test_portuguese_habits_need_a_recurring_action_and_dialogue_lines_are_not_the_authors_words():
+    """From the Portuguese held-out round (bench/claims-labels.yaml): "ainda" ("still") marks no habit, a
+    past "eu sempre tive" tells no habit, a wish or hope is a state; and a line opened by a dialogue dash is
+    a character speaking, not the author (a Markdown list's hyphen is not a dash)."""
+    from stages.mmos import pattern_layers
+    from stages.mmos.meaning import in_dialogue_line, not_own
+
+    assert pattern_layers.habit_action("Mas eu ainda espero angariar as simpatias da opinião.", "pt") is None
+    assert pattern_layers.habit_action("Deixe, que eu ainda arranjo uma noiva para você.", "pt") is None
+    assert pattern_layers.habit_action("Eu sempre tive um colo para os netos.", "pt") is None
+    assert pattern_layers.habit_action("E eu sempre respondo a mesma coisa: não sei.", "pt") == "respondo"
+    body = "O velho entrou.\n-- N'esta vida todos nos rebaixam. A gente precisa de alguém.\n— Cala-te!\n- um item de lista"
+    assert in_dialogue_line(body, body.index("A gente")) and in_dialogue_line(body, body.index("Cala"))
+    assert not in_dialogue_line(body, body.index("O velho")) and not in_dialogue_line(body, body.index("um item"))
+    assert not_own("A gente precisa de alguém.", None, "Raul", dialogue=True) == "a line of dialogue (opened by a dash)"

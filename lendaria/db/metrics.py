@@ -35,7 +35,7 @@ def engine_call_rows(run_id: str, calls: Iterable[EngineCall]) -> list[dict[str,
     for call in calls:
         n = seen[(call.step, call.capability)] = seen.get((call.step, call.capability), 0) + 1
         details = {"engine": call.engine, "model": call.model, "capability": call.capability,
-                   "cache_hit": call.cache_read_tokens > 0, "cached": call.cached, "skipped": call.skipped,
+                   "cache_hit": call.cache_read_tokens > 0, "cached": call.cached, "batched": call.batched, "skipped": call.skipped,
                    "rate_limited": call.rate_limited, "note": call.note}
         for metric, unit in _CALL_METRICS:
             rows.append(_row(run_id, call.step, f"{call.capability}#{n}", metric, getattr(call, metric), unit, call.mind, details))
@@ -44,6 +44,7 @@ def engine_call_rows(run_id: str, calls: Iterable[EngineCall]) -> list[dict[str,
 
 def run_total_rows(run_id: str, mind: str, totals: dict[str, float | int], engine: str) -> list[dict[str, Any]]:
     """The run's summed engine use (``calls``, tokens, ``cost_usd``) under stage ``pipeline``."""
-    units = dict(_CALL_METRICS) | {"calls": "calls", "sent": "calls", "cached": "calls", "skipped": "calls", "rate_limited": "responses"}
+    units = dict(_CALL_METRICS) | {"calls": "calls", "sent": "calls", "cached": "calls", "batched": "calls", "skipped": "calls",
+                                   "rate_limited": "responses"}
     return [_row(run_id, RUN_STAGE, "run", name, value, units.get(name), mind, {"engine": engine})
             for name, value in sorted(totals.items())]

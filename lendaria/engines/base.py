@@ -86,6 +86,7 @@ class EngineCall:
     repairs: int = 0  # extra turns spent fixing invalid structured output
     note: str | None = None  # e.g. "auto: no ANTHROPIC_API_KEY, used offline"
     cached: bool = False  # answered from the response cache: no request, nothing paid in this run
+    batched: bool = False  # sent in a Message Batch (priced at the batch discount)
     skipped: bool = False  # not sent: it could have taken the run over its cost budget
     rate_limited: int = 0  # HTTP 429 answers the SDK retried during this call
 
@@ -109,6 +110,7 @@ class CallLedger:
         totals["calls"] = len(self.calls)
         totals["sent"] = sum(1 for c in self.calls if c.engine != "offline" and not c.cached and not c.skipped)
         totals["cached"] = sum(1 for c in self.calls if c.cached)
+        totals["batched"] = sum(1 for c in self.calls if c.batched)
         totals["skipped"] = sum(1 for c in self.calls if c.skipped)
         totals["rate_limited"] = sum(c.rate_limited for c in self.calls)
         return totals

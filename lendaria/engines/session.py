@@ -12,6 +12,7 @@ import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterator
 
 from pydantic import BaseModel
@@ -32,6 +33,9 @@ class EngineSession:
     correlation_id: str
     ledger: CallLedger = field(default_factory=CallLedger)
     budget: Budget | None = None  # the run's cost limit (LENDARIA_MAX_COST_USD / --max-cost)
+    batch_state: "Path | None" = None  # where pending Message Batches are recorded, when the run batches
+    batch_poll_seconds: float = 30.0
+    batch_wait: float = 86_400.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -57,6 +61,24 @@ class EngineSession:
         with self._lock:
             self.ledger.add(call)
         return result
+
+    def run_many(self, capability: Capability, items: list[tuple[BaseModel, dict]]) -> list[Out]:
+        """Answers to several independent calls of ``capability`` (``(payload, run's keyword arguments)``
+        each), in order: one Message Batch when the run batches and the engine can, else one call after
+        another (as :meth:`run`)."""
+        engine = self.choice.primary
+        if self.batch_state is None or not hasattr(engine, "request_for") or self.choice.broken is not None or not items:
+            return [self.run(capability, payload, **kwargs) for payload, kwargs in items]
+        from lendaria.engines.batches import run_batch
+
+        contexts = [(payload, CallContext(step=kw["step"], mind=kw.get("mind"), correlation_id=self.correlation_id,
+                                          stable_prefix=kw.get("stable_prefix"), passages=kw.get("passages", ()),
+                                          budget=self.budget)) for payload, kw in items]
+        answers = run_batch(engine, capability, contexts, self.batch_state, self.batch_poll_seconds, self.batch_wait)
+        with self._lock:
+            for _, call in answers:
+                self.ledger.add(call)
+        return [answer for answer, _ in answers]
 
     def calls_since(self, index: int) -> list[EngineCall]:
         with self._lock:
@@ -85,7 +107,9 @@ def open_session(settings: Settings, correlation_id: str) -> EngineSession:
                 raise
             choice = EngineChoice(OfflineEngine(), note=f"auto: {exc.message.rstrip('.')}; used offline")
     budget = Budget(settings.max_cost_usd) if settings.max_cost_usd is not None and choice.name != "offline" else None
-    return EngineSession(choice, correlation_id, budget=budget)
+    batches = settings.home / "cache" / "engine-batches" if settings.engine_batch and choice.name != "offline" else None
+    return EngineSession(choice, correlation_id, budget=budget, batch_state=batches,
+                         batch_poll_seconds=settings.engine_batch_poll_seconds, batch_wait=settings.engine_batch_wait)
 
 
 @contextmanager

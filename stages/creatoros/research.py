@@ -130,8 +130,9 @@ def model_analysis(brief: Any, rows: list[dict[str, Any]], brief_text: str, sess
     passages = [p for row in rows if row["band"] != "well" for p in row["passages"][:2]][:8]
     coverage = [f"{row['outcome']}: covered {row['band']}" for row in rows]
     try:
-        answer = session.run(RESEARCH_COURSE, ResearchInput(brief=brief_text, coverage=coverage, passages=len(passages)),
-                             step="creatoros.research", mind=mind, passages=tuple(p["text"] for p in passages))
+        [answer] = session.run_many(RESEARCH_COURSE, [  # bulk work: a Message Batch when the run batches
+            (ResearchInput(brief=brief_text, coverage=coverage, passages=len(passages)),
+             {"step": "creatoros.research", "mind": mind, "passages": tuple(p["text"] for p in passages)})])
     except CapabilityUnavailableError:
         return None
     inputs = brief_text + "\n".join(coverage) + "\n".join(p["text"] for p in passages)

@@ -381,15 +381,36 @@ def lesson_jobs(planned: CoursePlan, outputs_root: Path, settings: Settings) -> 
     return jobs, kept
 
 
+def lesson_request(job: LessonJob, previous: float | None = None) -> tuple[writer.LessonInput, dict[str, Any]]:
+    """The model call that writes ``job``'s lesson (``previous``: the last draft's score, on a rewrite)."""
+    lesson, objective = job.lesson, job.lesson["objectives"][0]
+    return (writer.LessonInput(title=lesson["title"], objective=objective["text"], bloom=objective["bloom"],
+                               key_concepts=lesson["key_concepts"], target_words=lesson["target_words"], passages=len(job.chunks),
+                               previous_score=previous),
+            {"step": "creatoros.lesson", "mind": job.mind, "stable_prefix": job.prompt, "passages": tuple(c["text"] for c in job.chunks)})
+
+
+def prefetch_first_drafts(jobs: list[LessonJob]) -> None:
+    """When the run batches: every lesson's first draft in one Message Batch, its answers kept in the
+    response cache, where each lesson's own first call then finds them (a rewrite, which depends on the
+    draft's score, is asked call by call). Without a readable response cache (--force) nothing is
+    prefetched, so nothing is paid twice."""
+    from lendaria.engines.session import current_session
+
+    session = current_session()
+    cache = getattr(session.choice.primary, "cache", None)
+    writing = [job for job in jobs if job.writes]
+    if session.batch_state is None or cache is None or not cache.read or not writing:
+        return
+    session.run_many(writer.WRITE_LESSON, [lesson_request(job) for job in writing])
+
+
 def _written_by_model(job: LessonJob, session: Any, score: Any) -> tuple[str, dict[str, Any]]:
     """The lesson written by the model, rewritten while its own prose scores below the threshold."""
     lesson, chunks, previous = job.lesson, job.chunks, None
     for attempt in range(1, writer.MAX_ATTEMPTS + 1):
-        objective = lesson["objectives"][0]
-        written = session.run(writer.WRITE_LESSON, writer.LessonInput(
-            title=lesson["title"], objective=objective["text"], bloom=objective["bloom"], key_concepts=lesson["key_concepts"],
-            target_words=lesson["target_words"], passages=len(chunks), previous_score=previous),
-            step="creatoros.lesson", mind=job.mind, stable_prefix=job.prompt, passages=tuple(c["text"] for c in chunks))
+        payload, call = lesson_request(job, previous)
+        written = session.run(writer.WRITE_LESSON, payload, **call)
         body = writer.render(lesson, written, job.name, job.engine, job.language)
         fidelity = lessons.fidelity_report(body, job.mind, score, [c["text"] for c in chunks], language=job.language)
         if fidelity["status"] != "scored" or fidelity["passed"]:
@@ -458,6 +479,7 @@ def write_course(planned: CoursePlan, outputs_root: Path, settings: Settings,
     catalog = Catalog(outputs_root)
     run_jobs = run_jobs or threads(settings)
     jobs, kept = lesson_jobs(planned, outputs_root, settings)
+    prefetch_first_drafts(jobs)
     done = {d.lesson_id: d for d in kept}
     # with a model, the first lesson goes alone so the shared prefix (the system prompt) is cached for the rest
     batches = [jobs[:1], jobs[1:]] if jobs and jobs[0].writes else [jobs]

@@ -155,19 +155,20 @@ def document(slug: str, result: LayerResult, fragments: dict[str, list[tuple[int
 
 def enrich(slug: str, results: dict[str, LayerResult], sentences: list[Sentence], session: Any,
            language: str = "en") -> dict[str, dict[str, Any]]:
-    """Per layer, the model's checked claims (empty when the engine has no model: offline)."""
+    """Per layer, the model's checked claims (empty when the engine has no model: offline). The layers'
+    calls are independent: one Message Batch when the run batches (``session.run_many``)."""
+    shown = {layer: candidates(layer, result, sentences) for layer, result in results.items()}
+    layers = [layer for layer in results if shown[layer]]
+    first = len(session.ledger.calls)
+    try:
+        answers = session.run_many(ANALYSE_LAYER, [
+            (LayerInput(layer=layer, definition=DEFINITIONS[layer], sentences=len(shown[layer])),
+             {"step": f"mmos.layer.{layer}", "mind": slug, "passages": tuple(s.text for s in shown[layer])}) for layer in layers])
+    except CapabilityUnavailableError:
+        return {}  # the offline engine: the layers are the offline algorithms' alone
     added: dict[str, dict[str, Any]] = {}
-    for layer, result in results.items():
-        shown = candidates(layer, result, sentences)
-        if not shown:
-            continue
-        first = len(session.ledger.calls)
-        try:
-            answer = session.run(ANALYSE_LAYER, LayerInput(layer=layer, definition=DEFINITIONS[layer], sentences=len(shown)),
-                                 step=f"mmos.layer.{layer}", mind=slug, passages=tuple(s.text for s in shown))
-        except CapabilityUnavailableError:
-            return {}  # the offline engine: the layers are the offline algorithms' alone
-        call = session.calls_since(first)[-1]
-        kept, dropped = checked_claims(layer, answer, shown, language)
-        added[layer] = {"engine": f"{call.engine} {call.model or ''}".strip(), "claims": kept, "dropped": dropped, "shown": len(shown)}
+    for layer, answer, call in zip(layers, answers, session.calls_since(first)):
+        kept, dropped = checked_claims(layer, answer, shown[layer], language)
+        added[layer] = {"engine": f"{call.engine} {call.model or ''}".strip(), "claims": kept, "dropped": dropped,
+                        "shown": len(shown[layer])}
     return added

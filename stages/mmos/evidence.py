@@ -18,7 +18,7 @@ from typing import Any
 
 from lendaria.engines.capabilities import sentences_with_offsets
 from lendaria.text import speaker_turns
-from stages.mmos.meaning import inside_quotation, not_own, speaker_at
+from stages.mmos.meaning import in_dialogue_line, inside_quotation, not_own, speaker_at
 from stages.mmos.split import Passage
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
@@ -68,7 +68,8 @@ def build_sentences(build: list[Passage], bodies: dict[str, str], person: str | 
                 sentence = text[start:end]
             result.append(Sentence(len(result), passage.source_id, passage.start + start, passage.start + end, sentence,
                                    not_own(sentence, speaker, person,
-                                           inside_quotation(body, passage.start + start, passage.start + end), language)))
+                                           inside_quotation(body, passage.start + start, passage.start + end), language,
+                                           in_dialogue_line(body, passage.start + start))))
     return result
 
 

@@ -86,6 +86,15 @@ def inside_quotation(body: str, start: int, end: int) -> bool:
     return open_curly or open_straight or closes_only
 
 
+DIALOGUE_DASHES = ("—", "–", "--")  # a line opened by one is a character's line (Portuguese, Spanish, French fiction)
+
+
+def in_dialogue_line(body: str, start: int) -> bool:
+    """The sentence at ``start`` is on a line opened by a dialogue dash (not a Markdown list's hyphen)."""
+    line = body[body.rfind("\n", 0, start) + 1:start + 1].lstrip()
+    return line.startswith(DIALOGUE_DASHES)
+
+
 @lru_cache(maxsize=None)
 def _reported_pattern(language: str) -> re.Pattern[str] | None:
     from lendaria.languages import resources
@@ -99,12 +108,16 @@ def _reports_in(language: str, text: str) -> bool:
     return bool(pattern and pattern.search(text))
 
 
-def not_own(text: str, speaker: str | None, person: str | None, quoted: bool = False, language: str = "en") -> str:
+def not_own(text: str, speaker: str | None, person: str | None, quoted: bool = False, language: str = "en",
+            dialogue: bool = False) -> str:
     """Why a sentence is not the person's own words ("" when it is); ``quoted``: it lies inside a
-    quotation that spans sentences (:func:`inside_quotation`). Reported speech is read with the
-    language's own pattern (lendaria/languages), English's in code."""
+    quotation that spans sentences (:func:`inside_quotation`); ``dialogue``: it is on a line opened by a
+    dialogue dash (:func:`in_dialogue_line`). Reported speech is read with the language's own pattern
+    (lendaria/languages), English's in code."""
     if speaker and not same_person(speaker, person):
         return f"another speaker's turn ({speaker})"
+    if dialogue:
+        return "a line of dialogue (opened by a dash)"
     if quoted or quoted_words(text) >= 3:
         return "quotes someone else"
     if reports_speech(text) if language == "en" else _reports_in(language, text):

@@ -37,6 +37,7 @@ def patterns(language: str) -> dict[str, Any] | None:
 
     return {"function": frozenset(data["function_words"].split()), "not_actions": frozenset(data.get("not_actions", "").split()),
             "adverbs": frozenset(data.get("adverbs", "").split()),
+            "past_irregular": frozenset(data.get("past_irregular", "").split()),
             "opinion": re.compile(data.get("opinion", r"(?!)"), flags), "relative": re.compile(data.get("relative", r"(?!)"), flags),
             "past_verb": re.compile(data["past_verb"]) if data.get("past_verb") else None,
             "narrative": re.compile(data["narrative"], flags),
@@ -93,7 +94,8 @@ def habit_action(text: str, language: str) -> str | None:
     if not words:
         return None
     verb = words[0].lower()
-    if verb in found["not_actions"] or verb in found["function"] or (found["past_verb"] and found["past_verb"].search(verb)):
+    if (verb in found["not_actions"] or verb in found["function"] or verb in found["past_irregular"]
+            or (found["past_verb"] and found["past_verb"].search(verb))):
         return None  # a state, or a one-off in the past
     return " ".join([verb] + phrase(" ".join(words[1:]), language, 3).split()) or None
 

@@ -12,6 +12,11 @@ cache prefix (tools + system blocks up to the last one with ``cache_control``), 
 estimates the other tokens at about 4 characters per token. ``POST /v1/messages/count_tokens`` (the
 free token counter) answers with the same estimate of a request's input (prefix and rest), without
 using the script.
+
+Message Batches: ``POST /v1/messages/batches`` takes the requests and answers each one from the script,
+in order, when the batch is created; ``GET /v1/messages/batches/{id}`` reports it ``in_progress`` for
+``batch_polls_pending`` polls, then ``ended`` with a ``results_url``; ``GET …/{id}/results`` streams
+the results as JSON Lines (each ``succeeded`` with its message, or ``errored``).
 """
 
 from __future__ import annotations
@@ -76,6 +81,8 @@ class AnthropicStub:
         self.model_answers: deque[tuple] = deque()  # scripted answers to GET /v1/models/{id}; default: it exists
         self.in_flight = 0
         self.max_in_flight = 0
+        self.batches: dict[str, dict[str, Any]] = {}  # id -> {"requests", "results", "polls"}
+        self.batch_polls_pending = 0  # polls a batch stays in_progress before it ends
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -137,6 +144,9 @@ class AnthropicStub:
             body = json.loads(raw or b"null")
         except ValueError:
             body = raw.decode("utf-8", "replace")
+        if handler.path.split("?")[0] == "/v1/messages/batches":
+            self._create_batch(handler, body)
+            return
         if handler.path.split("?")[0] == "/v1/messages/count_tokens":
             with self._lock:
                 self.requests.append({"path": handler.path, "headers": {k.lower(): v for k, v in handler.headers.items()},
@@ -161,7 +171,64 @@ class AnthropicStub:
                 self.in_flight -= 1
         self._send(handler, status, headers, answer)
 
+    def _create_batch(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
+        batch_id = f"msgbatch_stub{next(_ids):06d}"
+        results = []
+        with self._lock:
+            self.requests.append({"path": handler.path, "headers": {k.lower(): v for k, v in handler.headers.items()},
+                                  "body": body})
+            answers = [self._script.popleft() if self._script else self._default for _ in body.get("requests", [])]
+        for item, (status, _, answer, _) in zip(body.get("requests", []), answers):  # filled outside the lock (usage takes it)
+            answer = self._fill(copy.deepcopy(answer), item.get("params") or {})
+            result = ({"type": "succeeded", "message": answer} if status == 200 else
+                      {"type": "errored", "error": answer if isinstance(answer, dict) else error_body("api_error", "stub")})
+            results.append({"custom_id": item["custom_id"], "result": result})
+        with self._lock:
+            self.batches[batch_id] = {"requests": body.get("requests", []), "results": results, "polls": 0}
+        self._send(handler, 200, {}, self._batch(batch_id))
+
+    def _batch(self, batch_id: str) -> dict[str, Any]:
+        batch = self.batches[batch_id]
+        ended = batch["polls"] > self.batch_polls_pending
+        succeeded = sum(1 for r in batch["results"] if r["result"]["type"] == "succeeded")
+        counts = {"processing": 0 if ended else len(batch["results"]), "succeeded": succeeded if ended else 0,
+                  "errored": len(batch["results"]) - succeeded if ended else 0, "canceled": 0, "expired": 0}
+        return {"id": batch_id, "type": "message_batch", "processing_status": "ended" if ended else "in_progress",
+                "request_counts": counts, "created_at": "2026-12-06T00:00:00Z", "expires_at": "2026-12-07T00:00:00Z",
+                "ended_at": "2026-12-06T00:01:00Z" if ended else None, "archived_at": None, "cancel_initiated_at": None,
+                "results_url": f"{self.base_url}/v1/messages/batches/{batch_id}/results" if ended else None}
+
+    def _handle_batch_get(self, handler: BaseHTTPRequestHandler, path: str) -> None:
+        parts = path.strip("/").split("/")  # v1 messages batches {id} [results]
+        batch_id = parts[3]
+        with self._lock:
+            self.requests.append({"path": handler.path, "headers": {k.lower(): v for k, v in handler.headers.items()},
+                                  "body": None})
+            if batch_id not in self.batches:
+                self._send(handler, 404, {}, error_body("not_found_error", f"no batch {batch_id}"))
+                return
+            if len(parts) == 4:
+                self.batches[batch_id]["polls"] += 1
+                answer = self._batch(batch_id)
+            else:
+                lines = "".join(json.dumps(r) + "\n" for r in self.batches[batch_id]["results"]).encode()
+        if len(parts) == 4:
+            self._send(handler, 200, {}, answer)
+            return
+        handler.send_response(200)
+        handler.send_header("content-type", "application/binary")
+        handler.send_header("content-length", str(len(lines)))
+        handler.end_headers()
+        handler.wfile.write(lines)
+
+    def batch_submissions(self) -> int:
+        return sum(1 for r in self.requests if r["path"].split("?")[0] == "/v1/messages/batches")
+
     def _handle_model(self, handler: BaseHTTPRequestHandler) -> None:
+        path = handler.path.split("?")[0]
+        if path.startswith("/v1/messages/batches/"):
+            self._handle_batch_get(handler, path)
+            return
         model = handler.path.split("?")[0].rsplit("/", 1)[-1]
         with self._lock:
             self.requests.append({"path": handler.path, "headers": {k.lower(): v for k, v in handler.headers.items()},
