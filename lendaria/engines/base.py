@@ -52,7 +52,7 @@ class Capability(Generic[In, Out]):
 
 
 @dataclass(frozen=True)
-class CallContext:  # noqa: D101 - documented below
+class CallContext:
     """Who is asking: the step and mind, the run's correlation id, and text to share across calls.
 
     ``stable_prefix`` is long text that stays the same across calls for one mind (its system prompt,

@@ -14,7 +14,6 @@ source cannot rewrite the prompt's instructions.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from lendaria.documents import render_markdown
