@@ -310,3 +310,33 @@ def test_a_batched_course_sends_its_research_and_first_drafts_as_batches_and_not
     assert sum(c.batched for c in calls) == 7 and sum(c.cached for c in calls) == 6 and sum(c.cost_usd for c in calls if c.cached) == 0
     produced, expected = snapshot(batched / "courses"), snapshot(interactive / "courses")
     assert [name for name in expected if produced.get(name) != expected[name]] == []
+
+
+def test_inside_a_prefect_run_the_batch_is_polled_as_a_task_with_its_progress(tmp_path, anthropic_stub, prefect_harness):
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+
+    from lendaria.engines.capabilities import SUMMARISE_PASSAGES
+
+    anthropic_stub.respond(summary_answer(), summary_answer())
+    anthropic_stub.batch_polls_pending = 1
+    settings = claude(anthropic_stub, tmp_path / "home", engine_batch=True, engine_batch_poll_seconds=0.01)
+
+    @flow(name="batch-in-a-flow")
+    def summarise_twice() -> int:
+        session = open_session(settings, "run-flow")
+        answers = session.run_many(SUMMARISE_PASSAGES, [
+            (PassagesInput(passages=[PASSAGE + f" Day {n}."]), {"step": "test.summary", "passages": (PASSAGE,)}) for n in range(2)])
+        return len(answers)
+
+    state = summarise_twice(return_state=True)
+    assert state.result() == 2 and anthropic_stub.batch_submissions() == 1
+
+    async def task_names():
+        async with get_client() as client:
+            runs = await client.read_task_runs()
+            return [r.name for r in runs if r.flow_run_id == state.state_details.flow_run_id]
+
+    import asyncio
+
+    assert any(name.startswith("Message Batch msgbatch_stub") for name in asyncio.run(task_names()))

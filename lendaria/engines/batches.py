@@ -5,7 +5,8 @@ analysis) go through :meth:`lendaria.engines.session.EngineSession.run_many`: an
 response cache are read back, the rest are submitted as **one** batch through the SDK's Message
 Batches API, polled (progress in the log and, in a Prefect run, as a progress artifact) and read back
 by ``custom_id``. Each answer is checked like an interactive one and stored in the response cache;
-costs are at batch prices (half of every token price).
+costs are at batch prices (half of every token price). Inside a Prefect run the polling is a task of
+its own, ``engine-batch``, with the batch's progress as its progress artifact.
 
 **Resuming.** The batch's id is written, before the first poll, to ``LENDARIA_HOME/cache/engine-batches/``
 under a key made of the calls it holds. A run stopped while the batch is pending (killed, or past
@@ -38,17 +39,36 @@ class BatchPending(LendariaError):
     stops_run = True
 
 
-def _progress(description: str, total: int) -> Any:
-    """A Prefect progress artifact when this runs inside a Prefect run, else None."""
+def _in_prefect_run() -> bool:
     try:
         from prefect.context import get_run_context
 
         get_run_context()
-    except Exception:  # noqa: BLE001 - outside a flow or task run: the log says it
+    except Exception:  # noqa: BLE001 - outside a flow or task run
+        return False
+    return True
+
+
+def _progress(description: str, total: int) -> Any:
+    """A Prefect progress artifact when this runs inside a Prefect run, else None (the log says it)."""
+    if not _in_prefect_run():
         return None
     from lendaria.orchestrator.progress import Progress
 
     return Progress(description, total)
+
+
+def _poll(engine: Any, batch_id: str, capability: Capability, poll_seconds: float, wait_seconds: float,
+          context: CallContext) -> None:
+    """:func:`_wait`, as a Prefect task of its own (its progress artifact on it) inside a Prefect run."""
+    if not _in_prefect_run():
+        return _wait(engine, batch_id, capability, poll_seconds, wait_seconds, context)
+    from prefect import task
+    from prefect.cache_policies import NO_CACHE
+
+    polling = task(_wait, name="engine-batch", task_run_name=f"Message Batch {batch_id} ({capability.name})",
+                   cache_policy=NO_CACHE, retries=0)
+    return polling(engine, batch_id, capability, poll_seconds, wait_seconds, context)
 
 
 def run_batch(engine: Any, capability: Capability, items: list[tuple[Any, CallContext]], state: Path,
@@ -74,7 +94,7 @@ def run_batch(engine: Any, capability: Capability, items: list[tuple[Any, CallCo
             context.budget.reserve(reserved, f"{context.step} ({capability.name}, a Message Batch of {len(pending)})")
         try:
             batch_id = _submitted(engine, capability, [requests[i] for i in pending], pending, marker, context)
-            _wait(engine, batch_id, capability, poll_seconds, wait_seconds, context)
+            _poll(engine, batch_id, capability, poll_seconds, wait_seconds, context)
             done.update(_results(engine, batch_id, capability, pending, items, keys, started))
         finally:
             if context.budget is not None:
