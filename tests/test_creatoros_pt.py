@@ -67,22 +67,9 @@ Nada de veneno nem de adubo químico; nunca recomendar esterco fresco. Linguagem
 def english_fixed_phrases() -> list[str]:
     """Every fixed piece of English a guided reading or research page could carry: the English language
     file's texts (and headings) cut at their placeholders."""
-    found: set[str] = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, str):
-            for literal, *_ in string.Formatter().parse(node):
-                piece = literal.strip(" *.;:,`()[]-")
-                if re.search(r"[A-Za-z]{3,}", piece):
-                    found.add(piece)
-
     english = i18n.texts("en")
-    walk(english["lesson"]["guided"])
-    walk(english["research"])
-    return sorted(found | {"Why chosen", "Key concepts", "Bloom level"})
+    found = fixed_phrases(english["lesson"]["guided"], english["research"], strip=" *.;:,`()[]-", shared=frozenset())
+    return sorted(set(found) | {"Why chosen", "Key concepts", "Bloom level"})
 
 
 def english_in(text: str) -> list[str]:
@@ -292,9 +279,9 @@ def test_the_english_demo_course_is_unchanged_but_for_its_contract_version_and_i
         assert {k: v for k, v in new.front_matter.items() if k not in moved} == {k: v for k, v in old.front_matter.items() if k not in moved}
 
 
-def fixed_phrases(*nodes) -> list[str]:
-    """The fixed pieces of text of language-file nodes, cut at their placeholders ("Offline", "MMOS", "TF-IDF"
-    are the same in both languages)."""
+def fixed_phrases(*nodes, strip: str = " *.;:,`()[]-'", shared: frozenset[str] = frozenset({"Offline", "MMOS"})) -> list[str]:
+    """The fixed pieces of text of language-file nodes, cut at their placeholders and stripped of
+    ``strip``; ``shared``: words the same in both languages ("Offline", "MMOS")."""
     found: set[str] = set()
 
     def walk(node):
@@ -303,8 +290,8 @@ def fixed_phrases(*nodes) -> list[str]:
                 walk(value)
         elif isinstance(node, str):
             for literal, *_ in string.Formatter().parse(node):
-                piece = literal.strip(" *.;:,`()[]-'")
-                if re.search(r"[A-Za-z]{3,}", piece) and piece not in {"Offline", "MMOS"}:
+                piece = literal.strip(strip)
+                if re.search(r"[A-Za-z]{3,}", piece) and piece not in shared:
                     found.add(piece)
 
     for node in nodes:

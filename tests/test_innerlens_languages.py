@@ -31,14 +31,19 @@ def records_of(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_a_portuguese_mind_keeps_each_fragment_language_and_sets_the_english_words_aside(tmp_path):
-    (tmp_path / "notas.txt").write_text(PORTUGUESE, encoding="utf-8")
-    (tmp_path / "talk.txt").write_text(ENGLISH, encoding="utf-8")
-    settings = Settings(home=tmp_path / "home")
-    out = tmp_path / "out"
-    run_etl(write_spec(tmp_path, [{"path": "notas.txt"}, {"path": "talk.txt"}], language="pt-BR"), out, settings)
+def mind_of(tmp_path, files: dict[str, str], language: str):
+    """ETL then InnerLens of a mind of ``files`` (name -> text) declared in ``language``: the result, its
+    fragment records, the outputs root and the settings."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    settings, out = Settings(home=tmp_path / "home"), tmp_path / "out"
+    run_etl(write_spec(tmp_path, [{"path": name} for name in files], language=language), out, settings)
     result = run_innerlens("test-mind", out, settings)
-    records = records_of(result.fragments_path)
+    return result, records_of(result.fragments_path), out, settings
+
+
+def test_a_portuguese_mind_keeps_each_fragment_language_and_sets_the_english_words_aside(tmp_path):
+    result, records, out, settings = mind_of(tmp_path, {"notas.txt": PORTUGUESE, "talk.txt": ENGLISH}, "pt-BR")
     by_source = {}
     for r in records:
         by_source.setdefault(r["source_id"].split("-")[0], set()).add(r["language"])
@@ -65,13 +70,7 @@ def test_an_english_mind_rates_its_english_fragments_only(tmp_path, corpus):
         words += len(paragraph.split())
         if words > 1_200:
             break
-    (tmp_path / "walden.txt").write_text("\n\n".join(english) + "\n", encoding="utf-8")
-    (tmp_path / "notas.txt").write_text(PORTUGUESE, encoding="utf-8")
-    settings = Settings(home=tmp_path / "home")
-    out = tmp_path / "out"
-    run_etl(write_spec(tmp_path, [{"path": "walden.txt"}, {"path": "notas.txt"}], language="en"), out, settings)
-    result = run_innerlens("test-mind", out, settings)
-    records = records_of(result.fragments_path)
+    result, records, out, _ = mind_of(tmp_path, {"walden.txt": "\n\n".join(english) + "\n", "notas.txt": PORTUGUESE}, "en")
     in_english = [r for r in records if r["language"] == "en"]
     portuguese = [r for r in records if r["language"] == "pt"]
     assert portuguese and {r["source_id"].split("-")[0] for r in portuguese} == {"notas"}

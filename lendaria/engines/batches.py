@@ -29,7 +29,7 @@ from lendaria.engines.cache import sha256_text
 from lendaria.errors import LendariaError
 
 log = logging.getLogger(__name__)
-BATCH_DISCOUNT = 0.5
+BATCH_DISCOUNT = 0.5  # Message Batches: half the price of every token
 
 
 class BatchPending(LendariaError):

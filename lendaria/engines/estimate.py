@@ -25,8 +25,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from lendaria.engines.base import Capability, CallContext, EngineCall, In, Out
+from lendaria.engines.batches import BATCH_DISCOUNT
 
-BATCH_DISCOUNT = 0.5  # Message Batches: half the price of every token
 
 
 def minimal_instance(model: type[BaseModel]) -> BaseModel:
