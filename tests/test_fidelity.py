@@ -21,8 +21,8 @@ from stages.mmos.split import held_out_target, passages, split
 from tests.conftest import REPO_ROOT, run_cli, write_spec
 
 
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_fidelity", REPO_ROOT / "bench" / "fidelity.py")
+def bench(name: str = "fidelity"):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO_ROOT / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
@@ -111,6 +111,21 @@ def test_two_same_genre_authors_out_of_the_pool_are_told_apart(corpus):
     counts = fidelity_bench.attribute_pair(cases, load_pool(), "en", frozenset(SAME_GENRE))
     assert counts["total"] == 20 and counts["right"] >= 19 and counts["right"] >= counts["base_right"]
     assert counts["own_pass"] >= 18 and counts["other_pass"] <= 1  # verified too: each passes its own mind, not the other
+
+
+def test_the_external_benchmark_builds_minds_through_the_product_path_and_scores_the_baseline_beside(corpus):
+    external = bench("fidelity_external")
+    texts = corpus_texts(corpus)
+    writers = []
+    for author in SAME_GENRE:
+        words = texts[author].split()[:25_000]
+        writers.append((author, "\n\n".join(" ".join(words[i:i + 150]) for i in range(0, len(words), 150))))
+    [case] = external.paired(writers, "en", "essays")
+    assert [len(c.material.split()) for c in case.candidates] == [20_100, 20_100]  # four fifths, whole paragraphs
+    assert [author for _, author in case.tests] == [SAME_GENRE[0]] * 2 + [SAME_GENRE[1]] * 2  # 2,000-word excerpts of the rest
+    line = external.run_case(case)
+    assert line["passages"] == 4 and line["lendaria"] >= 3 and line["lendaria"] >= line["baseline"]
+    assert len(line["wrong"]) == 4 - line["lendaria"]
 
 
 # ---- one scale, no build order ------------------------------------------------------------------------
