@@ -1,6 +1,6 @@
 """Voice fidelity measured for generalisation, side by side with a plain baseline (prints a table, writes JSON).
 
-Lendária's fidelity (General Impostors in the mind's language, stages/mmos/fidelity.py) and the
+Lendária's fidelity (verification against impostors in the mind's language, stages/mmos/fidelity.py) and the
 **baseline**, a plain z-scored cosine Delta over the 300 most frequent words of the same reference
 pool that attributes a text to the nearest mind, are run on the same minds and texts:
 
@@ -14,7 +14,9 @@ pool that attributes a text to the nearest mind, are run on the same minds and t
 * **same genre, pairwise**: for every pair of pool writers of one language and genre whose eras
   overlap (two presidents' speeches, two Portuguese novelists, ...), both are taken out of the pool, a
   mind is built for each from four fifths of its chunks, and its other chunks are attributed to one
-  of the two minds (target >= 95 % per pair).
+  of the two minds (target >= 95 % per pair: ``meets.pairs``). Three harder variants run on the same
+  pairs (a small mind against a large one, the author still in the pool under other texts, tested on
+  the last fifth); ``meets.pairs_every_variant`` says whether they hold the same floor.
 * **one source**: the MMOS stage on the corpus's largest author, whose text is one file: it must have
   a held-out set and a measured self-check; its time is the stage's speed (target < 20 s).
 * **speed**: scoring one 2,000-word text against a loaded mind with its impostors (median; target
@@ -89,9 +91,9 @@ def baseline_similarity(space: Space, mind: MindText, text: Tally) -> float:
 
 
 def lendaria_score(verifier: Verifier, text: Tally) -> tuple[float, float]:
-    """(score, share) of a test tally; the tally is already in the mind's language."""
-    share = verifier.share(verifier.space.z(verifier.space.doc_of(text)))
-    return verifier.probability(share), share
+    """(score, distance) of a test tally; the tally is already in the mind's language."""
+    distance = verifier.distance(verifier.space.z(verifier.space.doc_of(text)))
+    return verifier.probability(distance), distance
 
 
 def auc(labels: list[int], scores: list[float]) -> float:
@@ -353,7 +355,9 @@ def run(corpus: Path, quick: bool = False, split: str = "test") -> dict:
 def meets(report: dict) -> dict:
     t, pairs = report["targets"], report["same_genre_pairs"]
     open_line = report["same_genre"]["open set"]
-    result = {"pairs": all(p["lendaria"] >= t["pair"] for p in pairs),
+    symmetric = [p for p in pairs if p["variant"] == "symmetric"]
+    result = {"pairs": all(p["lendaria"] >= t["pair"] for p in symmetric),  # the issue's line: a mind each from part of their texts
+              "pairs_every_variant": all(p["lendaria"] >= t["pair"] for p in pairs),  # the harder variants too
               "baseline_never_better": all(p["lendaria"] >= p["baseline"] for p in pairs)
               and (open_line["auc_lendaria"] or 0) >= (open_line["auc_baseline"] or 0)}
     if "leave_one_author_out" in report:
@@ -373,7 +377,7 @@ def row(label: str, ours: float, theirs: float, percent: bool = True) -> str:
 
 
 def print_report(report: dict, out: Path) -> None:
-    print(f"voice fidelity ({report['split']} writers): Lendária (General Impostors) vs baseline ({report['baseline']})")
+    print(f"voice fidelity ({report['split']} writers): Lendária (impostors verification) vs baseline ({report['baseline']})")
     print("pool: " + "; ".join(f"{lang} {c['writers']} writers ({', '.join(c['genres'])})" for lang, c in report["pool"].items()))
     print(f"\n{'line':<64} {'Lendária':>9} {'baseline':>9}")
     if "leave_one_author_out" in report:

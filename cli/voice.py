@@ -52,7 +52,7 @@ def describe_score(result: dict) -> str:
         return f"{result['status']} ({result['words']:,} words; {result.get('note', '')})"
     verdict = "pass" if result["passed"] else "fail"
     return (f"{result['score']:.1f} ({verdict}; {result['words']:,} words, confidence {result['confidence']:.2f}, "
-            f"{result['share_of_trials']:.0%} of impostor trials won)")
+            f"distance {result['distance']:+.2f} to the boundary against its impostors)")
 
 
 def _mind_list(values: Optional[List[str]]) -> Optional[List[str]]:

@@ -1,4 +1,4 @@
-"""Voice fidelity by General Impostors (stages/mmos/fidelity.py, impostors.py, pool.py, split.py): the
+"""Voice fidelity by verification against impostors (stages/mmos/fidelity.py, impostors.py, pool.py, split.py): the
 method's parts, a small version of bench/fidelity.py on two same-genre corpus authors, scores that do
 not depend on build order, and languages that never mix."""
 
@@ -10,6 +10,7 @@ import sys
 import zipfile
 
 import numpy as np
+import pytest
 
 from lendaria.settings import Settings
 from stages.etl.run import run_etl
@@ -58,27 +59,46 @@ def test_several_sources_give_chunks_across_them_and_a_small_mind_still_holds_ou
 
 
 # ---- the method's parts --------------------------------------------------------------------------------
-def test_general_impostors_share_counts_trials_won_and_leaves_the_text_s_own_writer_out():
+def test_the_boundary_separates_the_mind_from_its_impostors_deterministically_and_by_direction_not_length():
     rng = np.random.default_rng(1)
-    plan = gi.trials(50)
-    mind, rival = rng.normal(size=50), rng.normal(size=50)
-    impostors = np.vstack([rival, -rival])
-    close, closer = mind + 0.3 * rng.normal(size=50), mind + 0.1 * rng.normal(size=50)
-    assert round(gi.share(plan, closer, mind, impostors), 2) == 1.0
-    assert round(gi.share(plan, rival, mind, impostors[:1]), 2) == 0.0  # a lone impostor takes part in every trial
-    assert gi.share(plan, rival, mind, impostors) < 0.5
-    assert gi.share(plan, rival, mind, impostors, left_out=0) > 0.5  # its own writer out, the mind beats the other one
-    assert gi.trials(50) is plan  # one set of trials for every mind and text
-    # two texts that win every trial are ordered by how clearly they win, by less than half a trial
-    assert gi.share(plan, closer, mind, impostors) > gi.share(plan, close, mind, impostors) >= 1.0 - gi.TIE_BREAK
-    assert abs(gi.share(plan, closer, mind, impostors) - 1.0) < 0.5 / gi.TRIALS
+    centre, rival = rng.normal(size=40), rng.normal(size=40)
+    mind = centre + 0.4 * rng.normal(size=(12, 40))
+    impostors = np.vstack([rival + 0.4 * rng.normal(size=(30, 40)), -rival + 0.4 * rng.normal(size=(30, 40))])
+    boundary = gi.fit_linear(mind, impostors)
+    own, other = centre + 0.4 * rng.normal(size=40), rival + 0.4 * rng.normal(size=40)
+    assert boundary.decision(own) > 0 > boundary.decision(other)
+    assert boundary.decision(3 * own) == pytest.approx(boundary.decision(own))  # unit length: cosine geometry
+    again = gi.fit_linear(mind, impostors)
+    assert np.array_equal(again.weights, boundary.weights) and again.bias == boundary.bias  # the same rows, the same boundary
+    with pytest.raises(ValueError, match="chunks of the mind and of impostors"):
+        gi.fit_linear(mind, impostors[:0])
+
+
+def test_impostor_chunks_of_the_self_check_are_scored_by_a_boundary_that_never_learnt_them(corpus):
+    texts = corpus_texts(corpus)
+    words = texts["mary-wollstonecraft"].split()
+    mind = MindText.of("ann", "Ann", "en", [" ".join(words[:20_000])], [" ".join(words[20_000 + i:22_000 + i]) for i in (0, 2_000)])
+    assert len(mind.build_chunks) == 10 and sum(t.total_words for t in mind.build_chunks) == mind.build.total_words
+    verifier = prepare(mind, [], load_pool())
+    scored = verifier.impostor_distances()
+    assert {writer for writer, _ in scored} == {w.id for w in verifier.impostors} and len(scored) <= 3 * len(verifier.impostors)
+    seen = [verifier.distance(verifier.space.z(chunk)) for chunk in gi_spread(verifier.impostors[0].chunks)]
+    unseen = [d for writer, d in scored if writer == verifier.impostors[0].id]
+    assert np.mean(seen) < np.mean(unseen)  # learnt as a negative, a chunk is pushed further away: it must not grade the mind
+    assert min(verifier.own_distances) > max(unseen)
+
+
+def gi_spread(chunks):
+    from stages.mmos.fidelity import CALIBRATION_CHUNKS, spread
+
+    return spread(chunks, CALIBRATION_CHUNKS)
 
 
 def test_platt_scaling_is_monotone_and_balanced():
-    platt = gi.fit_platt([0.9, 1.0, 0.8], [0.0, 0.1, 0.05, 0.0, 0.2, 0.0, 0.1])
-    values = [platt.probability(s) for s in (0.0, 0.3, 0.5, 0.7, 1.0)]
+    platt = gi.fit_platt([0.4, 0.9, 0.2], [-1.0, -0.6, -0.8, -1.2, -0.2, -0.9, -0.7])
+    values = [platt.probability(s) for s in (-1.0, -0.5, 0.0, 0.5, 1.0)]
     assert values == sorted(values) and values[0] < 0.1 and values[-1] > 0.6 and platt.slope > 0
-    assert 0.3 < platt.probability(0.5) < 0.7  # halfway between the classes, whatever their counts
+    assert 0.3 < platt.probability(0.0) < 0.7  # halfway between the classes, whatever their counts
 
 
 def test_the_shipped_pool_is_numbers_only_and_records_its_sources_and_coverage():
@@ -183,14 +203,14 @@ def test_a_text_in_another_language_is_not_comparable_and_a_language_without_imp
 def test_a_not_measured_self_check_with_numbers_is_refused_by_the_contract(tmp_path):
     from contracts import get_registry
 
-    document = {"contract": "mmos-fidelity@2.0.0", "mind": "x", "language": "xx", "language_from": "declared", "method": "m",
+    document = {"contract": "mmos-fidelity@3.0.0", "mind": "x", "language": "xx", "language_from": "declared", "method": "m",
                 "threshold": 50.0, "confidence": "c", "impostor_policy": "p", "held_out": {"chunks": 0, "words": 0, "chunk_words": 0},
                 "self_check": {"status": "not measured", "reason": "no impostor", "language": "xx", "impostors": 0,
                                "impostor_ids": [], "against": "nobody"}}
     registry = get_registry()
-    assert registry.check(document, registry.get("mmos-fidelity", "2.0.0"), file="f").__len__() == 0
+    assert registry.check(document, registry.get("mmos-fidelity", "3.0.0"), file="f").__len__() == 0
     document["self_check"]["auc"] = 0.0
-    assert registry.check(document, registry.get("mmos-fidelity", "2.0.0"), file="f")
+    assert registry.check(document, registry.get("mmos-fidelity", "3.0.0"), file="f")
 
 
 # ---- lendaria attribute -------------------------------------------------------------------------------
@@ -207,7 +227,7 @@ def test_attribute_ranks_the_minds_with_the_margin_and_exits_1_on_bad_input(tmp_
     [result] = json.loads(done.stdout)
     assert result["attribution"] == "ann" and [r["mind"] for r in result["ranking"]] == ["ann", "bob"]
     assert result["margin"] == round(result["ranking"][0]["score"] - result["ranking"][1]["score"], 1) > 0
-    assert "General Impostors" in result["method"]
+    assert "linear SVM" in result["method"] and "impostors" in result["method"]
     shown = run_cli("attribute", str(text), "--outputs", str(out))
     assert shown.returncode == 0 and shown.stdout.startswith(f"{text}: ann, margin") and "1. ann:" in shown.stdout
     assert run_cli("attribute", str(tmp_path / "missing.txt"), "--outputs", str(out)).returncode == 1
@@ -225,9 +245,9 @@ def test_a_language_the_pool_lacks_is_verified_against_the_other_minds_of_that_l
     assert ann.measured and [w.id for w in ann.impostors] == ["bob"] and ann.space.language == "xx"
     assert "no reference pool for xx: verified against the other minds of xx only (1)" in ann.describe()["space"] + ann.basis
     assert "the 2 mind(s) of language xx" in ann.space.basis
-    own = ann.share(ann.space.z(ann.space.doc(" ".join(texts["mary-wollstonecraft"].split()[30_000:32_000]))))
-    other = ann.share(ann.space.z(ann.space.doc(" ".join(texts["benjamin-franklin"].split()[30_000:32_000]))))
-    assert own > 0.9 and other < 0.5  # the other mind of the language is the impostor that decides
+    own = ann.distance(ann.space.z(ann.space.doc(" ".join(texts["mary-wollstonecraft"].split()[30_000:32_000]))))
+    other = ann.distance(ann.space.z(ann.space.doc(" ".join(texts["benjamin-franklin"].split()[30_000:32_000]))))
+    assert own > 0 > other  # the other mind of the language is the impostor that decides
 
 
 def test_a_declared_language_is_read_as_its_two_letter_code():

@@ -85,7 +85,7 @@ def test_fidelity_command_and_service_score_files_against_the_mind(demo, tmp_pat
     assert done.returncode == 0, done.stderr
     iris, other = json.loads(done.stdout)
     assert iris["file"] == str(tmp_path / "iris.txt") and iris["status"] == "scored" and iris["passed"] and not other["passed"]
-    assert iris["score"] > other["score"] and iris["confidence"] == 1.0 and "General Impostors" in iris["method"]
+    assert iris["score"] > other["score"] and iris["confidence"] == 1.0 and "against the chunks of its impostors" in iris["method"]
     assert [r["score"] for r in service("fidelity")(demo, DEMO_SLUG, [held])] == [iris["score"]]
     assert run_cli("fidelity", DEMO_SLUG, str(tmp_path / "missing.txt"), "--outputs", str(demo)).returncode == 1
     assert run_cli("fidelity", "nobody", str(tmp_path / "iris.txt"), "--outputs", str(demo)).returncode == 1

@@ -109,7 +109,7 @@ def test_run_summary_has_the_stage_table_big_five_radar_fidelity_and_outputs():
     assert "![Big Five radar of iris-valente](data:image/svg+xml;base64," in text
     assert f"| openness | {openness['score']:.1f} | {openness['level']} |" in text
     check = load_yaml((COMMITTED_OUTPUTS / "minds" / DEMO_SLUG / "analysis" / "fidelity.yaml").read_text())["self_check"]
-    assert f"against {check['impostors']} impostors (General Impostors): AUC {check['auc']}" in text and "Course **shore-counting**: 6 lessons, 0 scored" in text
+    assert f"against {check['impostors']} impostors (impostors verification): AUC {check['auc']}" in text and "Course **shore-counting**: 6 lessons, 0 scored" in text
     assert "- `minds/iris-valente/system_prompts/generalista.md`" in text and "- `courses/shore-counting`" in text
     assert [row["stage"] for row in stage_rows(results)] == ["etl", "creatoros"]
     failed = run_summary("nobody", COMMITTED_OUTPUTS, {"run": {"status": "failed"}}, RuntimeError("boom"))

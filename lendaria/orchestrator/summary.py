@@ -102,7 +102,7 @@ def fidelity_section(catalog: Catalog, slug: str, courses: list[str]) -> list[st
         lines += ["#### Voice fidelity", ""]
         if check.get("status") == "measured":
             lines += [f"Held-out check of {slug}'s voice ({mind.get('language')}) against {check.get('impostors')} impostors "
-                      f"(General Impostors): AUC {check.get('auc')}, true positives {check.get('true_positive_rate')}, "
+                      f"(impostors verification): AUC {check.get('auc')}, true positives {check.get('true_positive_rate')}, "
                       f"false positives {check.get('false_positive_rate')} (threshold {mind.get('threshold')}).", ""]
         else:
             lines += [f"Held-out check of {slug}'s voice: not measured ({check.get('reason')}).", ""]

@@ -1,17 +1,17 @@
 """Voice fidelity: does a text read like this mind rather than like the writers nearest to it?
 
-A mind is verified against **impostors** (``impostors.py``: General Impostors, Koppel & Winter 2014)
-in the feature space of its **language** (``space.py``). The impostors are chosen when a text is
+A mind is verified against **impostors** (``impostors.py``: a linear classifier of the mind's chunks
+against its impostors' chunks) in the feature space of its **language** (``space.py``). The impostors are chosen when a text is
 scored, nearest to the mind first, from
 
 * the shipped reference pool of that language (``pool.py``), and
 * every other mind of that language under the same outputs root,
 
-so the result depends only on which minds exist, never on the order they were built in. The share of
-trials the mind wins becomes a probability through **one map for every mind** (Platt scaling fitted
+so the result depends only on which minds exist, never on the order they were built in. The text's
+signed distance to the mind's boundary becomes a probability through **one map for every mind** (Platt scaling fitted
 when the pool is built, on held-out chunks and impostors' chunks of the pool's dev writers verified
 exactly as minds are: ``pool.py``). Every mind uses the same trials, the same impostor policy and the
-same map, so scores of different minds are on one scale and the highest-scoring mind is the
+same classifier settings and the same map, so scores of different minds are on one scale and the highest-scoring mind is the
 attribution (:func:`attribute`). The mind's own held-out chunks and its impostors' chunks make its
 self-check (:func:`self_check`).
 
@@ -29,7 +29,8 @@ import numpy as np
 
 from stages.mmos import impostors as gi
 from stages.mmos.pool import Pool, Writer
-from stages.mmos.space import CHUNK_WORDS, Space, Tally, choose_features, language_of, shingle_hashes, space_from_relative
+from stages.mmos.space import (CHUNK_WORDS, Space, Tally, choose_features, language_of, shingle_hashes, space_from_relative,
+                               training_chunks)
 
 THRESHOLD = 50.0
 FULL_CONFIDENCE_WORDS = CHUNK_WORDS
@@ -41,7 +42,7 @@ METHOD = gi.METHOD
 @dataclass(frozen=True)
 class MindText:
     """What fidelity needs of a mind, in no particular space: full word and 3-gram counts of its build
-    set and of each held-out chunk."""
+    set, of the 2,000-word chunks of it that its classifier learns from, and of each held-out chunk."""
 
     slug: str
     name: str
@@ -49,12 +50,15 @@ class MindText:
     build: Tally
     held_out: tuple[Tally, ...]
     shingles: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))  # of all its text
+    build_chunks: tuple[Tally, ...] = ()
 
     @classmethod
     def of(cls, slug: str, name: str, language: str, build_texts: list[str], held_out_chunks: list[str]) -> "MindText":
         joined = "\n\n".join(build_texts)
-        return cls(slug, name, language, Tally.of(joined), tuple(Tally.of(t) for t in held_out_chunks),
-                   shingle_hashes("\n\n".join([joined, *held_out_chunks])))
+        pieces = [Tally.of(t) for t in training_chunks(joined)] or [Tally.of("")]
+        chunks = pieces if len(pieces) == 1 or pieces[-1].total_words >= CHUNK_WORDS // 2 else pieces[:-1]
+        return cls(slug, name, language, added(pieces), tuple(Tally.of(t) for t in held_out_chunks),
+                   shingle_hashes("\n\n".join([joined, *held_out_chunks])), tuple(chunks))
 
     @classmethod
     def from_chunks(cls, slug: str, language: str, tallies: list[Tally], every: int = 6) -> "MindText":
@@ -62,13 +66,23 @@ class MindText:
         chunk held out (at least two), the rest its build set."""
         held = [t for i, t in enumerate(tallies) if i % every == 2] or tallies[-2:]
         build = [t for t in tallies if not any(t is h for h in held)]
-        total = build[0]
-        for t in build[1:]:
-            total = total + t
-        return cls(slug, slug, language, total, tuple(held))
+        return cls(slug, slug, language, added(build), tuple(held), build_chunks=tuple(build))
 
     def writer(self, space: Space) -> Writer:
-        return Writer(self.slug, self.name, "mind", "mind", "", space.doc_of(self.build), tuple(space.doc_of(t) for t in self.held_out))
+        """The mind standing as another mind's impostor: all its chunks."""
+        return Writer(self.slug, self.name, "mind", "mind", "", space.doc_of(self.build),
+                      tuple(space.doc_of(t) for t in (*self.training, *self.held_out)))
+
+    @property
+    def training(self) -> tuple[Tally, ...]:
+        return self.build_chunks or (self.build,)
+
+
+def added(tallies: list[Tally]) -> Tally:
+    total = tallies[0]
+    for t in tallies[1:]:
+        total = total + t
+    return total
 
 
 def minds_space(language: str, minds: list[MindText]) -> Space:
@@ -92,14 +106,14 @@ class Fidelity:
     passed: bool | None
     words: int
     confidence: float
-    share: float | None
+    distance: float | None  # signed distance to the mind's boundary, rounded (positive: the mind's side)
     language: str | None
     note: str = ""
-    trials: float | None = field(default=None, repr=False)  # the unrounded share with its tie-break: what ranks minds
+    raw: float | None = field(default=None, repr=False)  # the unrounded distance: what ranks minds
 
     def as_dict(self) -> dict[str, Any]:
         data = {"status": self.status, "score": self.score, "passed": self.passed, "words": self.words,
-                "confidence": self.confidence, "share_of_trials": self.share, "language": self.language, "method": METHOD}
+                "confidence": self.confidence, "distance": self.distance, "language": self.language, "method": METHOD}
         if self.note:
             data["note"] = self.note
         return data
@@ -107,7 +121,9 @@ class Fidelity:
 
 @dataclass
 class Verifier:
-    """A mind ready to score texts: its space, profile, chosen impostors and calibration."""
+    """A mind ready to score texts: its space, profile, chosen impostors, its boundary against them and
+    the calibration. ``own_distances`` (its held-out chunks) and :meth:`impostor_distances` are the
+    self-check's material."""
 
     mind: str
     language: str
@@ -118,22 +134,38 @@ class Verifier:
     platt: gi.Platt | None
     reason: str = ""  # why it is not measured, when platt is None
     basis: str = ""
-    calibration: str = ""  # what the share-to-probability map was fitted on
-    own_shares: list[float] = field(default_factory=list)
+    calibration: str = ""  # what the distance-to-probability map was fitted on
+    boundary: gi.Linear | None = None
+    training: np.ndarray | None = field(default=None, repr=False)  # the mind's chunks as z rows
+    own_distances: list[float] = field(default_factory=list)
     own_words: list[int] = field(default_factory=list)
-    other_shares: list[tuple[str, float]] = field(default_factory=list)
     threshold: float = THRESHOLD
+    _impostor_distances: list[tuple[str, float]] | None = field(default=None, repr=False)
 
     @property
     def measured(self) -> bool:
-        return self.platt is not None
+        return self.platt is not None and self.boundary is not None
 
-    def share(self, z: np.ndarray, left_out: int | None = None) -> float:
-        return gi.share(gi.trials(self.space.size), z, self.profile, self.impostor_z, left_out)
+    def distance(self, z: np.ndarray) -> float:
+        assert self.boundary is not None
+        return self.boundary.decision(z)
 
-    def probability(self, share: float) -> float:
+    def probability(self, distance: float) -> float:
         assert self.platt is not None
-        return 100.0 * self.platt.probability(share)
+        return 100.0 * self.platt.probability(distance)
+
+    def impostor_distances(self) -> list[tuple[str, float]]:
+        """Up to three chunks of each impostor, each scored by a boundary trained without that impostor
+        (so no chunk is scored by a classifier that learnt it); none with a single impostor."""
+        if self._impostor_distances is None:
+            result: list[tuple[str, float]] = []
+            if self.boundary is not None and self.training is not None and len(self.impostors) > 1:
+                rows = [self.space.z_rows(w.chunks) for w in self.impostors]
+                for rank, writer in enumerate(self.impostors):
+                    boundary = gi.fit_linear(self.training, np.vstack([r for i, r in enumerate(rows) if i != rank]))
+                    result += [(writer.id, boundary.decision(self.space.z(chunk))) for chunk in spread(writer.chunks, CALIBRATION_CHUNKS)]
+            self._impostor_distances = result
+        return self._impostor_distances
 
     def score(self, text: str) -> Fidelity:
         words = len(text.split())
@@ -147,9 +179,9 @@ class Verifier:
                             "it is not scored with another language's features")
         if not self.measured:
             return Fidelity("not measured", None, None, words, 0.0, None, language, self.reason)
-        value = self.share(self.space.z(self.space.doc(text)))
+        value = self.distance(self.space.z(self.space.doc(text)))
         score = round(self.probability(value), 1)
-        return Fidelity("scored", score, score >= self.threshold, words, confidence, round(value, 2), language, trials=value)
+        return Fidelity("scored", score, score >= self.threshold, words, confidence, round(value, 3), language, raw=value)
 
     def describe(self) -> dict[str, Any]:
         """The impostor policy as applied: for run summaries and ``lendaria attribute``."""
@@ -164,14 +196,14 @@ def cosines(rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
     return np.divide(rows @ vector, norms, out=np.zeros(len(rows)), where=norms > 0)
 
 
-def indistinguishable(me: Writer, writers: list[Writer], space: Space) -> set[str]:
+def indistinguishable(mind: MindText, writers: list[Writer], space: Space) -> set[str]:
     """Pool writers the mind cannot be told from on its own held-out chunks: for at least half of them
     the chunk is nearer (cosine of z-scores, all features) to the writer than to the mind's own build
     profile. Such a writer is the mind's author under other texts (or a twin voice), not an impostor."""
-    if not me.chunks:
+    if not mind.held_out:
         return set()
-    chunks = space.z_rows(me.chunks)
-    own = cosines(chunks, space.z(me.profile))
+    chunks = space.z_rows(space.doc_of(t) for t in mind.held_out)
+    own = cosines(chunks, space.z(space.doc_of(mind.build)))
     return {w.id for w in writers if w.kind == "pool" and float(np.mean(cosines(chunks, space.z(w.profile)) > own)) >= 0.5}
 
 
@@ -187,7 +219,7 @@ def candidates(mind: MindText, others: list[MindText], pool: Pool | None, exclud
     if language_pool is not None and set(language_pool.ids()) - exclude:
         space = language_pool.space(exclude)
         writers = language_pool.pool_writers(space, exclude)
-        twins = indistinguishable(mind.writer(space), writers, space)
+        twins = indistinguishable(mind, writers, space)
         writers = [w for w in writers if w.id not in twins]
         note = f"reference pool of {mind.language} ({len(writers)} writers) and {len(peers)} other mind(s)"
         if itself:
@@ -203,12 +235,12 @@ def candidates(mind: MindText, others: list[MindText], pool: Pool | None, exclud
 
 
 def prepare(mind: MindText, others: list[MindText], pool: Pool | None, exclude: frozenset[str] = frozenset()) -> Verifier:
-    """Choose the impostors nearest to the mind, take the share-to-probability map of its language, and
-    score its own held-out chunks and its impostors' chunks (the self-check's material); ``exclude``:
-    pool writers that are the mind itself (a benchmark author) or must stay unseen."""
+    """Choose the impostors nearest to the mind, train its boundary against their chunks, take the
+    distance-to-probability map and score its own held-out chunks (the self-check's material, with
+    :meth:`Verifier.impostor_distances`); ``exclude``: pool writers that are the mind itself (a
+    benchmark author) or must stay unseen."""
     space, writers, note = candidates(mind, others, pool, exclude)
-    me = mind.writer(space)
-    profile = space.z(me.profile)
+    profile = space.z(space.doc_of(mind.build))
     all_z = space.z_rows(w.profile for w in writers)
     order = gi.nearest(profile, all_z)
     chosen = [writers[i] for i in order]
@@ -217,15 +249,13 @@ def prepare(mind: MindText, others: list[MindText], pool: Pool | None, exclude: 
     if not chosen:
         verifier.reason = f"no impostor in {mind.language}: the pool has no writer of it and no other mind of it exists"
         return verifier
-    verifier.own_shares = [verifier.share(space.z(chunk)) for chunk in me.chunks]
-    verifier.own_words = [chunk.total_words for chunk in me.chunks]
-    if len(chosen) > 1:  # a lone impostor left out leaves none to compare its own chunks with
-        for rank, writer in enumerate(chosen):
-            for chunk in spread(writer.chunks, CALIBRATION_CHUNKS):
-                verifier.other_shares.append((writer.id, verifier.share(space.z(chunk), left_out=rank)))
+    verifier.training = space.z_rows(space.doc_of(t) for t in mind.training)
+    verifier.boundary = gi.fit_linear(verifier.training, np.vstack([space.z_rows(w.chunks) for w in chosen]))
+    verifier.own_distances = [verifier.distance(space.z(space.doc_of(chunk))) for chunk in mind.held_out]
+    verifier.own_words = [chunk.total_words for chunk in mind.held_out]
     calibration = pool.calibration() if pool is not None else None
     if calibration is None:
-        verifier.reason = "no share-to-probability map: the reference pool was built without one"
+        verifier.reason = "no distance-to-probability map: the reference pool was built without one"
         return verifier
     verifier.platt, verifier.calibration = calibration
     return verifier
@@ -240,12 +270,13 @@ def spread(items: tuple | list, limit: int) -> list:
 
 
 def self_check(verifier: Verifier) -> dict[str, Any]:
-    """How well the mind tells its own held-out chunks from its impostors' chunks: AUC of the shares, and
-    the pass rates of both at the threshold. The share-to-probability map was fitted on other writers,
-    so no example grades itself. Not measured, with the reason, when there is nothing to compare."""
+    """How well the mind tells its own held-out chunks from its impostors' chunks: AUC of the distances,
+    and the pass rates of both at the threshold. Neither was learnt by the boundary that scores it, and
+    the distance-to-probability map was fitted on other writers, so no example grades itself. Not
+    measured, with the reason, when there is nothing to compare."""
     if not verifier.measured:
         return {"status": "not measured", "reason": verifier.reason}
-    own, other = verifier.own_shares, [s for _, s in verifier.other_shares]
+    own, other = verifier.own_distances, [s for _, s in verifier.impostor_distances()]
     if not own or not other:
         return {"status": "not measured",
                 "reason": "the mind has no held-out chunk" if not own else "a single impostor: its own chunks cannot be scored with it left out"}
@@ -256,7 +287,7 @@ def self_check(verifier: Verifier) -> dict[str, Any]:
     auc = float(roc_auc_score([1] * len(own) + [0] * len(other), own + other))
     return {
         "status": "measured",
-        "own_held_out": [{"words": w, "share_of_trials": round(s, 2), "score": round(p, 1), "passed": p >= verifier.threshold}
+        "own_held_out": [{"words": w, "distance": round(s, 3), "score": round(p, 1), "passed": p >= verifier.threshold}
                          for w, s, p in zip(verifier.own_words, own, own_scores)],
         "impostor_chunks": len(other), "impostors_passed": sum(p >= verifier.threshold for p in other_scores),
         "impostor_mean_score": round(float(np.mean(other_scores)), 1),
@@ -268,10 +299,10 @@ def self_check(verifier: Verifier) -> dict[str, Any]:
 
 def attribute(verifiers: dict[str, Verifier], text: str) -> dict[str, Any]:
     """The minds ranked for one text (highest score first: the map is the same for every mind, so this is
-    the order of their unrounded shares of trials won; ties by slug), with the margin between the first
+    the order of their unrounded distances; ties by slug), with the margin between the first
     two. Minds whose score is not a number (another language, not measured) are listed after."""
     results = {slug: v.score(text) for slug, v in verifiers.items()}
-    scored = sorted((s for s in results if results[s].status == "scored"), key=lambda s: (-results[s].trials, s))
+    scored = sorted((s for s in results if results[s].status == "scored"), key=lambda s: (-results[s].raw, s))
     rest = sorted(s for s in results if results[s].status != "scored")
     ranked = [{"mind": s, **results[s].as_dict()} for s in scored + rest]
     for row in ranked:

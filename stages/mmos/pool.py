@@ -158,7 +158,7 @@ class Pool:
         return self.languages.get(language)
 
     def calibration(self) -> tuple[Platt, str] | None:
-        """The map from share of trials won to P(mind), one for every mind, and what it was fitted on
+        """The map from distance to the boundary to P(mind), one for every mind, and what it was fitted on
         (None for a pool built without it)."""
         entry = self.meta.get("calibration")
         if entry is None:

@@ -127,7 +127,7 @@ def fidelity_document(slug: str, language: str, language_from: str, cut: Split, 
             "impostor_policy": (f"chosen when a text is scored, nearest to the mind first: the up to {fidelity.gi.MAX_IMPOSTORS} writers "
                                 f"of {language} nearest to it among the shipped reference pool and the other minds of {language} "
                                 "under the same outputs root (a pool writer whose texts are the mind's, or who is nearer than the "
-                                "mind to its own held-out chunks, is left out); the share of trials won becomes a probability by "
+                                "mind to its own held-out chunks, is left out); the text's distance to the mind's boundary against them becomes a probability by "
                                 "one map for every mind, so scores of all minds are on one scale and do not depend on build order"),
             "held_out": {"chunks": len(cut.chunks), "words": sum(c.words for c in cut.chunks),
                          "chunk_words": max((c.words for c in cut.chunks), default=0)},
@@ -355,7 +355,7 @@ def answer(outputs_root: Path, slug: str, question: str, top: int, settings: Set
 
 def score_texts(outputs_root: Path, slug: str, texts: list[str]) -> list[dict[str, Any]]:
     """The ``fidelity`` service: each text scored against the mind (status, score, passed, words,
-    confidence, share of trials, language, method)."""
+    confidence, distance to the boundary, language, method)."""
     verifier = load_verifier(outputs_root, slug)
     return [verifier.score(text).as_dict() for text in texts]
 

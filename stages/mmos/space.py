@@ -82,6 +82,13 @@ def chunks(text: str, size: int = CHUNK_WORDS) -> list[str]:
     return pieces
 
 
+def training_chunks(text: str, size: int = CHUNK_WORDS) -> list[str]:
+    """Consecutive whole-word chunks of ``size`` words, the last remainder with them (a mind's text as
+    its classifier learns from it; the caller decides whether a short remainder stands as a chunk)."""
+    tokens = text.split()
+    return [" ".join(tokens[i:i + size]) for i in range(0, len(tokens), size)]
+
+
 @dataclass(frozen=True)
 class Tally:
     """Word and 3-gram counts of a text with its totals: what feature vocabularies are chosen from and

@@ -103,11 +103,12 @@ def build_language(language: str, writers: list[dict]) -> dict:
 
 
 def fit_calibration() -> dict:
-    """The share-to-probability map (Platt, balanced classes), one for every mind of every language: each
+    """The distance-to-probability map (Platt, balanced classes), one for every mind of every language: each
     dev writer stands as a mind made of its chunks (every sixth held out) and is verified as minds are,
     out of the pool; its own held-out chunks are the positives, its impostors' chunks (each with its own
-    writer left out) the negatives. (Maps per language were tried: Portuguese's eight dev novelists are
-    separated almost perfectly, which made its map a step that failed own chunks winning 80 % of trials.)"""
+    writer left out of the boundary that scores them) the negatives. (Maps per language were tried with the
+    earlier General Impostors score: Portuguese's eight dev novelists are separated almost perfectly, which
+    made its map a step that failed own chunks winning 80 % of trials.)"""
     from stages.mmos.fidelity import MindText, prepare
     from stages.mmos.impostors import fit_platt
     from stages.mmos.pool import load_pool
@@ -121,8 +122,8 @@ def fit_calibration() -> dict:
                 continue
             mind = MindText.from_chunks(writer["id"], language, language_pool.tallies(writer["id"]))
             verifier = prepare(mind, [], pool, frozenset({writer["id"]}))
-            own += verifier.own_shares
-            other += [s for _, s in verifier.other_shares]
+            own += verifier.own_distances
+            other += [s for _, s in verifier.impostor_distances()]
             writers.append(writer["id"])
     load_pool.cache_clear()
     return {**fit_platt(own, other).as_dict(), "writers": len(writers), "languages": sorted(pool.languages)}
