@@ -170,8 +170,9 @@ def test_with_the_model_lessons_run_concurrently_after_a_cached_first_one_and_ar
     assert research_call.capability == "research_course" and len(calls) == 6 and result.fidelity["statuses"] == {"scored": 6}
     assert anthropic_stub.max_in_flight >= 2  # lessons 2-6 overlapped
     assert calls[0].cache_write_tokens > 0 and all(c.cache_read_tokens > 0 for c in calls[1:])  # the system prompt, cached once
-    sent = [r["body"] for r in anthropic_stub.requests if r["path"].endswith("/messages")][1:]
+    research_body, *sent = [r["body"] for r in anthropic_stub.requests if r["path"].endswith("/messages")]
     assert all("## Cognitive Patterns" in json.dumps(body["system"]) for body in sent)
+    assert all('"language": "en"' in json.dumps(body["messages"]).replace('\\"', '"') for body in [research_body, *sent])  # the course's language, named
     market = (course_outputs / "courses" / COURSE / "research" / "market.md").read_text()
     assert "## Analysis" in market and "23%" not in market and "6 lessons, so one could go to it" in market  # an invented figure is dropped
     assert "1 sentence(s) with a figure no input contains dropped, 1 citation(s)" in market

@@ -406,3 +406,19 @@ def test_a_brownfield_brief_finds_the_sections_of_portuguese_materials(tmp_path)
     assert "- Montar uma composteira de balde e cuidar dela sozinho <!-- sources/laje.md -->" in text
     report = briefs.completeness(text)
     assert report.passed and report.missing == [] and report.language == "pt"
+
+
+def test_the_models_lesson_and_research_requests_name_the_portuguese_course_language(pt_course, tmp_path):
+    """Claude's lessons and research analysis are asked for in the course's language, which the request names."""
+    from stages.creatoros import research
+    from stages.creatoros.run import lesson_jobs, lesson_request, plan_course
+
+    out, _ = pt_course
+    for lesson in (out / "courses" / COURSE / "lessons").glob("*.md"):
+        lesson.unlink()  # so every lesson is a job again
+    settings = Settings(home=tmp_path / "home")
+    planned = plan_course(COURSE, out, settings)
+    jobs, _ = lesson_jobs(planned, out, settings)
+    payload, _ = lesson_request(jobs[0])
+    assert jobs and planned.brief.language == "pt" and '"language": "pt"' in payload.model_dump_json(indent=2)
+    assert "`language`" in research.RESEARCH_COURSE.instructions and "language" in research.ResearchInput.model_fields

@@ -386,7 +386,7 @@ def lesson_request(job: LessonJob, previous: float | None = None) -> tuple[write
     lesson, objective = job.lesson, job.lesson["objectives"][0]
     return (writer.LessonInput(title=lesson["title"], objective=objective["text"], bloom=objective["bloom"],
                                key_concepts=lesson["key_concepts"], target_words=lesson["target_words"], passages=len(job.chunks),
-                               previous_score=previous),
+                               previous_score=previous, language=job.language),
             {"step": "creatoros.lesson", "mind": job.mind, "stable_prefix": job.prompt, "passages": tuple(c["text"] for c in job.chunks)})
 
 

@@ -29,6 +29,7 @@ class LessonInput(BaseModel):
     target_words: int = Field(ge=100, le=5000)
     passages: int = Field(ge=0, description="how many numbered passages of the person's own words follow")
     previous_score: float | None = Field(None, description="the fidelity score of the previous attempt, when this is a retry")
+    language: str = Field(i18n.DEFAULT, description="the course's language (ISO 639-1 code): every section is written in it")
 
 
 class WrittenLesson(BaseModel):
@@ -50,8 +51,9 @@ WRITE_LESSON: Capability[LessonInput, WrittenLesson] = Capability(
         "objective and key concepts given, in about `target_words` words over the six sections (hook, concepts, "
         "examples, reflective_question, summary, action; Markdown inside each). Draw on the numbered source passages "
         "of the person's own words; when you quote them, put the quote in “curly quotes” and keep quotes short: the "
-        "lesson should be mostly your writing in their voice. If `previous_score` is set, an earlier draft read too "
-        "little like the person: write closer to their measured style."
+        "lesson should be mostly your writing in their voice. Write every section in the language whose ISO 639-1 code "
+        "is `language` (the course's), whatever the language of these instructions. If `previous_score` is set, an "
+        "earlier draft read too little like the person: write closer to their measured style."
     ),
     offline=None,  # offline, a lesson is a guided reading of the passages (lessons.guided_reading): nothing is written for the person
 )
