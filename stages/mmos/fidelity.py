@@ -10,8 +10,8 @@ scored, nearest to the mind first, from
 so the result depends only on which minds exist, never on the order they were built in. The text's
 signed distance to the mind's boundary becomes a probability through **one map for every mind** (Platt scaling fitted
 when the pool is built, on held-out chunks and impostors' chunks of the pool's dev writers verified
-exactly as minds are: ``pool.py``). Every mind uses the same trials, the same impostor policy and the
-same classifier settings and the same map, so scores of different minds are on one scale and the highest-scoring mind is the
+exactly as minds are: ``pool.py``). Every mind uses the same features, the same classifier settings,
+the same impostor policy and the same map, so scores of different minds are on one scale and the highest-scoring mind is the
 attribution (:func:`attribute`). The mind's own held-out chunks and its impostors' chunks make its
 self-check (:func:`self_check`).
 

@@ -8,8 +8,9 @@ Delta), each class weighing the same; the text's signed distance to that boundar
 This is the one-against-impostors setting of authorship verification (Koppel, Schler & Argamon 2009;
 Koppel & Winter 2014 for the impostors), with the classifier that learns which features tell this mind
 from these impostors instead of weighing every feature alike as a distance does: on the same writers and
-texts it replaced General Impostors (nearest-profile trials), which lost to it on every line of
-bench/fidelity.py --dev and on the external benchmark's same-register speeches (docs/benchmarks.md).
+texts it replaced General Impostors (nearest-profile trials), which it beat on bench/fidelity.py --dev
+(open-set AUC and three of the four same-genre lines, the fourth a tie) and on the external benchmark's
+same-register speeches (docs/benchmarks.md).
 
 Every mind uses the same features, the same C, the same impostor policy and one map from distance to
 probability (:func:`fit_platt`, fitted on the pool's dev writers), so scores of different minds are on
