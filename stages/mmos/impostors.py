@@ -9,7 +9,7 @@ This is the one-against-impostors setting of authorship verification (Koppel, Sc
 Koppel & Winter 2014 for the impostors), with the classifier that learns which features tell this mind
 from these impostors instead of weighing every feature alike as a distance does: on the same writers and
 texts it replaced General Impostors (nearest-profile trials), which it beat on bench/fidelity.py --dev
-(open-set AUC and three of the four same-genre lines, the fourth a tie) and on the external benchmark's
+(open-set AUC and three of the four same-genre lines, the fourth 0.1 point lower) and on the external benchmark's
 same-register speeches (docs/benchmarks.md).
 
 Every mind uses the same features, the same C, the same impostor policy and one map from distance to
