@@ -58,7 +58,7 @@ def fit_linear(positives: np.ndarray, negatives: np.ndarray) -> Linear:
 
     rows = unit(np.vstack([positives, negatives]))
     labels = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
-    model = LinearSVC(C=C, class_weight="balanced", random_state=0, max_iter=20_000).fit(rows, labels)
+    model = LinearSVC(C=C, class_weight="balanced", dual="auto", random_state=0, max_iter=20_000).fit(rows, labels)
     return Linear(model.coef_[0].copy(), float(model.intercept_[0]))
 
 
