@@ -85,7 +85,7 @@ def test_impostor_chunks_of_the_self_check_are_scored_by_a_boundary_that_never_l
     seen = [verifier.distance(verifier.space.z(chunk)) for chunk in gi_spread(verifier.impostors[0].chunks)]
     unseen = [d for writer, d in scored if writer == verifier.impostors[0].id]
     assert np.mean(seen) < np.mean(unseen)  # learnt as a negative, a chunk is pushed further away: it must not grade the mind
-    assert min(verifier.own_distances) > max(unseen)
+    assert min(verifier.own_distances()) > max(unseen)
 
 
 def gi_spread(chunks):

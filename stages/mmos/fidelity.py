@@ -121,25 +121,25 @@ class Fidelity:
 
 @dataclass
 class Verifier:
-    """A mind ready to score texts: its space, profile, chosen impostors, its boundary against them (learnt
-    on all its chunks) and the calibration. ``own_distances`` (its held-out chunks, scored by a boundary
-    learnt on its build set only) and :meth:`impostor_distances` are the self-check's material."""
+    """A mind ready to score texts: its space, chosen impostors, its boundary against them (learnt on all
+    its chunks) and the calibration. :meth:`own_distances` and :meth:`impostor_distances`, the
+    self-check's material, train their boundaries only when asked (scoring texts never needs them)."""
 
     mind: str
     language: str
     space: Space
-    profile: np.ndarray
     impostors: list[Writer]
-    impostor_z: np.ndarray
     platt: gi.Platt | None
     reason: str = ""  # why it is not measured, when platt is None
     basis: str = ""
     calibration: str = ""  # what the distance-to-probability map was fitted on
     boundary: gi.Linear | None = None
     training: np.ndarray | None = field(default=None, repr=False)  # the build set's chunks as z rows: what the self-check's boundaries learn
-    own_distances: list[float] = field(default_factory=list)
+    held_out: np.ndarray | None = field(default=None, repr=False)  # the held-out chunks as z rows
+    impostor_rows: list[np.ndarray] = field(default_factory=list, repr=False)  # each impostor's chunks as z rows
     own_words: list[int] = field(default_factory=list)
     threshold: float = THRESHOLD
+    _own_distances: list[float] | None = field(default=None, repr=False)
     _impostor_distances: list[tuple[str, float]] | None = field(default=None, repr=False)
 
     @property
@@ -154,13 +154,24 @@ class Verifier:
         assert self.platt is not None
         return 100.0 * self.platt.probability(distance)
 
+    def own_distances(self) -> list[float]:
+        """The held-out chunks scored by a boundary learnt on the build set only, which never saw them (a
+        conservative estimate: texts are scored by the boundary that learnt all the mind's chunks)."""
+        if self._own_distances is None:
+            result: list[float] = []
+            if self.training is not None and self.held_out is not None and len(self.held_out):
+                check = gi.fit_linear(self.training, np.vstack(self.impostor_rows))
+                result = [check.decision(z) for z in self.held_out]
+            self._own_distances = result
+        return self._own_distances
+
     def impostor_distances(self) -> list[tuple[str, float]]:
         """Up to three chunks of each impostor, each scored by a boundary trained without that impostor
         (so no chunk is scored by a classifier that learnt it); none with a single impostor."""
         if self._impostor_distances is None:
             result: list[tuple[str, float]] = []
             if self.boundary is not None and self.training is not None and len(self.impostors) > 1:
-                rows = [self.space.z_rows(w.chunks) for w in self.impostors]
+                rows = self.impostor_rows
                 for rank, writer in enumerate(self.impostors):
                     boundary = gi.fit_linear(self.training, np.vstack([r for i, r in enumerate(rows) if i != rank]))
                     result += [(writer.id, boundary.decision(self.space.z(chunk))) for chunk in spread(writer.chunks, CALIBRATION_CHUNKS)]
@@ -244,21 +255,18 @@ def prepare(mind: MindText, others: list[MindText], pool: Pool | None, exclude: 
     all_z = space.z_rows(w.profile for w in writers)
     order = gi.nearest(profile, all_z)
     chosen = [writers[i] for i in order]
-    impostor_z = all_z[order] if order else np.zeros((0, space.size))
-    verifier = Verifier(mind.slug, mind.language, space, profile, chosen, impostor_z, None, basis=note)
+    verifier = Verifier(mind.slug, mind.language, space, chosen, None, basis=note)
     if not chosen:
         verifier.reason = f"no impostor in {mind.language}: the pool has no writer of it and no other mind of it exists"
         return verifier
     verifier.training = space.z_rows(space.doc_of(t) for t in mind.training)
-    negatives = np.vstack([space.z_rows(w.chunks) for w in chosen])
-    check = gi.fit_linear(verifier.training, negatives)  # the build set only: the held-out chunks stay unseen
-    held_out = space.z_rows(space.doc_of(chunk) for chunk in mind.held_out)
-    verifier.own_distances = [check.decision(z) for z in held_out]
+    verifier.held_out = space.z_rows(space.doc_of(chunk) for chunk in mind.held_out)
+    verifier.impostor_rows = [space.z_rows(w.chunks) for w in chosen]
     verifier.own_words = [chunk.total_words for chunk in mind.held_out]
-    # texts are scored by a boundary that learnt all the mind's text (the held-out chunks too): the
-    # self-check measures the build-only boundary, a conservative estimate (bench/fidelity.py --dev:
-    # open-set AUC 0.9984 -> 0.9991, own passages passing in symmetric pairs 97.9 % -> 99.1 %)
-    verifier.boundary = gi.fit_linear(np.vstack([verifier.training, held_out]), negatives) if len(held_out) else check
+    # texts are scored by a boundary that learnt all the mind's text (the held-out chunks too); the
+    # self-check measures the build-only boundary (own_distances), a conservative estimate
+    # (bench/fidelity.py --dev: open-set AUC 0.9984 -> 0.9991, own passages passing in symmetric pairs 97.9 % -> 99.1 %)
+    verifier.boundary = gi.fit_linear(np.vstack([verifier.training, verifier.held_out]), np.vstack(verifier.impostor_rows))
     calibration = pool.calibration() if pool is not None else None
     if calibration is None:
         verifier.reason = "no distance-to-probability map: the reference pool was built without one"
@@ -282,7 +290,7 @@ def self_check(verifier: Verifier) -> dict[str, Any]:
     measured, with the reason, when there is nothing to compare."""
     if not verifier.measured:
         return {"status": "not measured", "reason": verifier.reason}
-    own, other = verifier.own_distances, [s for _, s in verifier.impostor_distances()]
+    own, other = verifier.own_distances(), [s for _, s in verifier.impostor_distances()]
     if not own or not other:
         return {"status": "not measured",
                 "reason": "the mind has no held-out chunk" if not own else "a single impostor: its own chunks cannot be scored with it left out"}

@@ -122,7 +122,7 @@ def fit_calibration() -> dict:
                 continue
             mind = MindText.from_chunks(writer["id"], language, language_pool.tallies(writer["id"]))
             verifier = prepare(mind, [], pool, frozenset({writer["id"]}))
-            own += verifier.own_distances
+            own += verifier.own_distances()
             other += [s for _, s in verifier.impostor_distances()]
             writers.append(writer["id"])
     load_pool.cache_clear()
